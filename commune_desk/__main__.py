@@ -1,0 +1,3 @@
+from commune_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""The command line: a second face over the same services (DESIGN.md section 4).
+
+Exit codes: 0 success; 1 bad input or a known problem, one line on stderr, nothing
+written; 2 bad usage. Every sub-command takes ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from commune_desk import __version__
+from commune_desk.errors import KnownError
+from commune_desk.i18n import _, set_language
+
+# Each area registers its sub-commands here, in the order --help lists them.
+AREAS = ("office", "catalog", "desk", "printing", "sync", "reports", "maintenance")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse with translated usage errors (exit code 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: lỗi: {message}\n").format(prog=self.prog, message=message))
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help=_("kết quả dạng JSON"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = CliParser(
+        prog="commune-desk",
+        description=_("commune_desk — phần mềm một cửa cấp xã. Không có lệnh con: mở cửa sổ."),
+    )
+    parser.add_argument("--version", action="version", version=f"commune-desk {__version__}")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help=_("thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng; hoặc COMMUNE_DESK_DATA)"))
+    parser.add_argument("--lang", choices=("vi", "en"), default=None, help=_("ngôn ngữ giao diện"))
+    parser.add_argument("--db", default=None,
+                        help=_("địa chỉ cơ sở dữ liệu của cấp trên, ví dụ postgresql+psycopg://…"))
+    sub = parser.add_subparsers(dest="command", metavar=_("LỆNH"), parser_class=CliParser)
+    for area in AREAS:
+        module = importlib.import_module(f"commune_desk.cli.{area}")
+        module.register(sub)
+    return parser
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
+    """Print ``data`` as JSON with --json, else ``text`` (or ``data`` as lines)."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    elif text is not None:
+        print(text)
+    elif isinstance(data, list):
+        for row in data:
+            print(row)
+    else:
+        print(data)
+
+
+def open_db(args: argparse.Namespace, *, need_office: bool = True):
+    """The database named by the global options, upgraded; and the system actor."""
+    from commune_desk.services.context import Actor, Ctx, Database
+
+    db = Database.open(args.data_dir, args.db)
+    if need_office:
+        try:
+            db.require_office()
+        except KnownError:
+            db.close()
+            raise
+    return Ctx(db, Actor.system())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # the language must be set before the parser builds its (translated) help
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    try:
+        set_language(lang if lang in ("vi", "en") else None)
+    except ValueError:
+        set_language("vi")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from commune_desk.ui.app import run_gui
+
+        return run_gui(data_dir=args.data_dir, db_url=args.db)
+    handler: Handler = args.handler
+    try:
+        return handler(args) or 0
+    except KnownError as exc:
+        print(f"commune-desk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(_("commune-desk: đã dừng theo yêu cầu"), file=sys.stderr)
+        return 1
+
+
+def gui_main() -> int:
+    return main([])

@@ -1,0 +1,9 @@
+"""Sub-commands of the sync area."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001
+    """Add this area's sub-commands to the parser."""

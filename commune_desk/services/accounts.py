@@ -1,0 +1,169 @@
+"""Accounts: Argon2 password hashes, lockout after repeated failures, roles."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commune_desk.domain.roles import Perm, Role
+from commune_desk.errors import KnownError, NotFound, ValidationError
+from commune_desk.i18n import _
+from commune_desk.services.context import Actor, Ctx, Database
+from commune_desk.store.base import utcnow
+from commune_desk.store.models import User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: str
+    active: bool
+    locked: bool
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(_("Mật khẩu phải có ít nhất {n} ký tự.").format(n=MIN_PASSWORD),
+                              field="password")
+
+
+def _check_username(username: str) -> str:
+    username = (username or "").strip()
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+        raise ValidationError(_("Tên đăng nhập chỉ gồm chữ, số và . _ - (tối đa 64 ký tự)."),
+                              field="username")
+    return username
+
+
+def add_user(session: Session, *, username: str, full_name: str, role: Role | str, password: str) -> User:
+    """Create an account inside an open write session (used by setup and by admins)."""
+    username = _check_username(username)
+    role = Role(role)
+    _check_password(password)
+    if not (full_name or "").strip():
+        raise ValidationError(_("Hãy nhập họ và tên."), field="full_name")
+    if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise ValidationError(_("Tên đăng nhập {name} đã có.").format(name=username), field="username")
+    user = User(username=username, full_name=full_name.strip(), role=role.value,
+                password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(ctx: Ctx, *, username: str, full_name: str, role: Role | str, password: str) -> UserRow:
+    ctx.require(Perm.USERS)
+    with ctx.db.write() as s:
+        return _row(add_user(s, username=username, full_name=full_name, role=role, password=password))
+
+
+def list_users(ctx: Ctx) -> list[UserRow]:
+    ctx.require(Perm.USERS)
+    with ctx.db.read() as s:
+        return [_row(u) for u in s.scalars(select(User).order_by(User.username))]
+
+
+def _row(u: User) -> UserRow:
+    locked = bool(u.locked_until and u.locked_until > utcnow())
+    return UserRow(u.id, u.username, u.full_name, u.role, u.active, locked)
+
+
+def authenticate(db: Database, username: str, password: str) -> Actor:
+    """Check a password. Too many failures in a row lock the account for a while."""
+    max_failed = int(db.setting("accounts.max_failed_logins"))
+    lock_minutes = int(db.setting("accounts.lock_minutes"))
+    wrong = _("Sai tên đăng nhập hoặc mật khẩu.")
+    with db.write(capture_changes=False) as s:
+        user = s.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+        if user is None or not user.active:
+            raise KnownError(wrong)
+        now = utcnow()
+        if user.locked_until and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise KnownError(_("Tài khoản đang bị khóa do nhập sai mật khẩu nhiều lần. "
+                               "Thử lại sau {n} phút.").format(n=minutes))
+        try:
+            _hasher.verify(user.password_hash, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= max_failed:
+                user.locked_until = now + timedelta(minutes=lock_minutes)
+                user.failed_logins = 0
+                failure = KnownError(_("Nhập sai mật khẩu {n} lần liên tiếp: tài khoản bị khóa {m} phút.")
+                                     .format(n=max_failed, m=lock_minutes))
+            else:
+                failure = KnownError(wrong)
+            s.flush()
+            failed = failure
+        else:
+            failed = None
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            actor = Actor(user.id, user.username, user.full_name, Role(user.role))
+    if failed is not None:
+        raise failed
+    return actor
+
+
+def set_password(ctx: Ctx, user_id: uuid.UUID, password: str) -> None:
+    if ctx.actor.id != user_id:
+        ctx.require(Perm.USERS)
+    _check_password(password)
+    with ctx.db.write(capture_changes=False) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(_("Không tìm thấy tài khoản."))
+        user.password_hash = _hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+
+
+def _active_admins(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(User)
+                    .where(User.role == Role.ADMIN.value, User.active.is_(True))) or 0
+
+
+def update_user(ctx: Ctx, user_id: uuid.UUID, *, role: Role | str | None = None,
+                active: bool | None = None, full_name: str | None = None) -> UserRow:
+    """Change a role, (de)activate or rename. The last administrator cannot be removed."""
+    ctx.require(Perm.USERS)
+    with ctx.db.write(capture_changes=False) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(_("Không tìm thấy tài khoản."))
+        losing_admin = user.role == Role.ADMIN.value and user.active and (
+            (role is not None and Role(role) != Role.ADMIN) or active is False)
+        if losing_admin and _active_admins(s) <= 1:
+            raise ValidationError(_("Không thể bỏ quyền hoặc khóa quản trị viên cuối cùng."), field="role")
+        if role is not None:
+            user.role = Role(role).value
+        if active is not None:
+            user.active = active
+        if full_name is not None and full_name.strip():
+            user.full_name = full_name.strip()
+        s.flush()
+        return _row(user)
+
+
+def unlock_user(ctx: Ctx, user_id: uuid.UUID) -> None:
+    ctx.require(Perm.USERS)
+    with ctx.db.write(capture_changes=False) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(_("Không tìm thấy tài khoản."))
+        user.locked_until = None
+        user.failed_logins = 0

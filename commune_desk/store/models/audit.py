@@ -1,0 +1,3 @@
+"""Tables of the audit area (filled by that area's work)."""
+
+__all__: list[str] = []
