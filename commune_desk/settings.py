@@ -43,6 +43,9 @@ _DEFS = [
     SettingDef("lifecycle.max_extensions", 1, N_("Số lần được hẹn lại ngày trả kết quả")),
     # training
     SettingDef("training.yearly_minimum_periods", 40, N_("Số tiết bồi dưỡng tối thiểu mỗi năm")),
+    SettingDef("training.signer_title", "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
+               N_("Chức danh người ký giấy chứng nhận bồi dưỡng (xuống dòng bằng \\n)")),
+    SettingDef("training.signer_name", "", N_("Họ tên người ký giấy chứng nhận bồi dưỡng")),
     # accounts and privacy
     SettingDef("accounts.max_failed_logins", 5, N_("Số lần nhập sai mật khẩu trước khi khóa")),
     SettingDef("accounts.lock_minutes", 15, N_("Thời gian khóa tài khoản (phút)")),
@@ -53,11 +56,16 @@ _DEFS = [
     SettingDef("sync.part_size_bytes", 4_000_000, N_("Kích thước tối đa mỗi phần của gói đồng bộ (byte)")),
     # reports
     SettingDef("reports.cutoff_periods", False, N_("Kỳ báo cáo theo ngày chốt số liệu (15 tháng trước – 14)")),
+    SettingDef("reports.cutoff_day", 15, N_("Ngày chốt số liệu báo cáo: kỳ bắt đầu từ ngày này của tháng trước")),
     # backups
     SettingDef("backup.second_place", "", N_("Thư mục sao lưu thứ hai (USB, ổ mạng)")),
     SettingDef("backup.keep_daily", 7, N_("Số bản sao lưu hằng ngày giữ lại")),
     SettingDef("backup.keep_weekly", 4, N_("Số bản sao lưu hằng tuần giữ lại")),
     SettingDef("backup.keep_monthly", 12, N_("Số bản sao lưu hằng tháng giữ lại")),
+    SettingDef("backup.key", {}, N_("Khóa mã hóa bản sao lưu ở nơi thứ hai (sinh từ mật khẩu bằng scrypt)")),
+    SettingDef("backup.clear_copy_ok", False,
+               N_("Cho phép chép bản sao lưu không mã hóa sang nơi thứ hai (đã được cảnh báo)")),
+    SettingDef("backup.last_copy", {}, N_("Kết quả lần chép gần nhất sang nơi thứ hai")),
 ]
 
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DEFS}

@@ -107,6 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as exc:
         print(f"commune-desk: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the environment's fault (disk full, no permission, bad path): one plain line
+        from commune_desk.store.faults import disk_full_message, is_disk_full
+
+        text = disk_full_message() if is_disk_full(exc) else _("Lỗi khi đọc hoặc ghi tệp: {error}").format(
+            error=exc.strerror or exc)
+        print(f"commune-desk: {text}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(_("commune-desk: đã dừng theo yêu cầu"), file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from commune_desk.printing.fonts import font_name, register_fonts
@@ -66,7 +67,7 @@ class Layout:
         register_fonts()
         if self.paper.startswith("A5") and self.scale == 1.0:
             self.scale = 0.8
-            self.margins_mm = (10, 10, 10, 15)
+            self.margins_mm = (10, 10, 10, 12)
         s = self.scale
         base = dict(fontName=font_name(), leading=16 * s, fontSize=13 * s)
         self.styles = {
@@ -153,29 +154,44 @@ class RuledText(Flowable):
         c.line(x - rule / 2, 1.5, x + rule / 2, 1.5)
 
 
+def fit_size(text: str, face: str, size: float, width: float) -> float:
+    """``size``, or the largest size at which ``text`` fits on one line of ``width`` points."""
+    natural = stringWidth(text, font_name(face), size)
+    return size if natural <= width else size * width / natural
+
+
 def header(layout: Layout, *, parent_body: str, issuing_unit: str, number_line: str | None,
            place: str, day: dt.date | None) -> Table:
     """The two-column heading: agency (left) and national motto (right)."""
     s = layout.scale
     width = layout.frame_width
-    left_w, right_w = width * 0.42, width * 0.58
+    # on A5 the motto needs the wider column to stay on one line
+    left_ratio = 0.40 if layout.paper.startswith("A5") else 0.42
+    left_w, right_w = width * left_ratio, width * (1 - left_ratio)
     sc = layout.styles
-    parent = ParagraphStyle("hp", parent=sc["center"], fontSize=12.5 * s, leading=15 * s)
-    left = [Paragraph(esc(parent_body.upper()), parent)] if parent_body else []
+
+    def line_style(text: str, face: str, size: float, col_w: float) -> ParagraphStyle:
+        """Centred, shrunk just enough that one header line never wraps."""
+        fitted = fit_size(text, face, size, col_w - 2)
+        return ParagraphStyle("hl", parent=sc["center"], fontName=font_name(face), fontSize=fitted,
+                              leading=max(fitted * 1.2, 15 * s))
+
+    left = []
+    for line in parent_body.upper().split("\n") if parent_body else []:
+        left.append(Paragraph(esc(line), line_style(line, "regular", 12.5 * s, left_w)))
     unit_lines = issuing_unit.upper().split("\n")
     for i, line in enumerate(unit_lines):
-        last = i == len(unit_lines) - 1
-        if last:
-            left.append(RuledText(line, "bold", 12.5 * s, left_w, rule_ratio=0.4))
+        if i == len(unit_lines) - 1:
+            left.append(RuledText(line, "bold", fit_size(line, "bold", 12.5 * s, left_w - 2), left_w,
+                                  rule_ratio=0.4))
         else:
-            left.append(Paragraph(f"<b>{esc(line)}</b>", parent))
+            left.append(Paragraph(esc(line), line_style(line, "bold", 12.5 * s, left_w)))
     if number_line:
         left.append(Spacer(1, 3 * s))
         left.append(Paragraph(esc(number_line), ParagraphStyle("hn", parent=sc["center"], fontSize=13 * s)))
     right = [
-        Paragraph(f"<b>{MOTTO_1}</b>", ParagraphStyle("m1", parent=sc["center"], fontSize=12.5 * s,
-                                                       leading=15 * s)),
-        RuledText(MOTTO_2, "bold", 13.5 * s, right_w, rule_ratio=1.0),
+        Paragraph(MOTTO_1, line_style(MOTTO_1, "bold", 12.5 * s, right_w)),
+        RuledText(MOTTO_2, "bold", fit_size(MOTTO_2, "bold", 13.5 * s, right_w - 2), right_w, rule_ratio=1.0),
     ]
     if day is not None:
         right.append(Spacer(1, 3 * s))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from commune_desk.domain.roles import Perm, Role
 from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import _
+from commune_desk.services import audit
 from commune_desk.services.context import Actor, Ctx, Database
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import User
@@ -30,6 +31,7 @@ class UserRow:
     role: str
     active: bool
     locked: bool
+    last_login_at: datetime | None = None
 
 
 def _check_password(password: str) -> None:
@@ -65,7 +67,9 @@ def add_user(session: Session, *, username: str, full_name: str, role: Role | st
 def create_user(ctx: Ctx, *, username: str, full_name: str, role: Role | str, password: str) -> UserRow:
     ctx.require(Perm.USERS)
     with ctx.db.write() as s:
-        return _row(add_user(s, username=username, full_name=full_name, role=role, password=password))
+        user = add_user(s, username=username, full_name=full_name, role=role, password=password)
+        audit.record(s, ctx.actor, "user.create", user.username, {"role": user.role})
+        return _row(user)
 
 
 def list_users(ctx: Ctx) -> list[UserRow]:
@@ -76,7 +80,7 @@ def list_users(ctx: Ctx) -> list[UserRow]:
 
 def _row(u: User) -> UserRow:
     locked = bool(u.locked_until and u.locked_until > utcnow())
-    return UserRow(u.id, u.username, u.full_name, u.role, u.active, locked)
+    return UserRow(u.id, u.username, u.full_name, u.role, u.active, locked, u.last_login_at)
 
 
 def authenticate(db: Database, username: str, password: str) -> Actor:
@@ -84,52 +88,66 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
     max_failed = int(db.setting("accounts.max_failed_logins"))
     lock_minutes = int(db.setting("accounts.lock_minutes"))
     wrong = _("Sai tên đăng nhập hoặc mật khẩu.")
-    with db.write(capture_changes=False) as s:
-        user = s.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
-        if user is None or not user.active:
-            raise KnownError(wrong)
+    attempted = (username or "").strip()[:64]
+    failed: KnownError | None = None
+    actor: Actor | None = None
+    with db.write() as s:  # the audit entry of a failure commits too
+        user = s.scalar(select(User).where(func.lower(User.username) == attempted.lower()))
         now = utcnow()
-        if user.locked_until and user.locked_until > now:
+        if user is None or not user.active:
+            audit.record(s, attempted or "?", "login.failed", attempted or None,
+                         {"reason": "unknown_user" if user is None else "inactive"})
+            failed = KnownError(wrong)
+        elif user.locked_until and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise KnownError(_("Tài khoản đang bị khóa do nhập sai mật khẩu nhiều lần. "
-                               "Thử lại sau {n} phút.").format(n=minutes))
-        try:
-            _hasher.verify(user.password_hash, password or "")
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= max_failed:
-                user.locked_until = now + timedelta(minutes=lock_minutes)
-                user.failed_logins = 0
-                failure = KnownError(_("Nhập sai mật khẩu {n} lần liên tiếp: tài khoản bị khóa {m} phút.")
-                                     .format(n=max_failed, m=lock_minutes))
-            else:
-                failure = KnownError(wrong)
-            s.flush()
-            failed = failure
+            audit.record(s, user.username, "login.failed", user.username, {"reason": "locked"})
+            failed = KnownError(_("Tài khoản đang bị khóa do nhập sai mật khẩu nhiều lần. "
+                                  "Thử lại sau {n} phút.").format(n=minutes))
         else:
-            failed = None
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
-            actor = Actor(user.id, user.username, user.full_name, Role(user.role))
-    if failed is not None:
-        raise failed
+            failed, actor = _verify_login(s, user, password, now, max_failed, lock_minutes, wrong)
+    if failed is not None or actor is None:
+        raise failed or KnownError(wrong)
     return actor
+
+
+def _verify_login(s: Session, user: User, password: str, now: datetime, max_failed: int, lock_minutes: int,
+                  wrong: str) -> tuple[KnownError | None, Actor | None]:
+    """Check the password of an existing, unlocked account; count and audit a failure."""
+    try:
+        _hasher.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= max_failed:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            audit.record(s, user.username, "login.locked", user.username,
+                         {"reason": "wrong_password", "minutes": lock_minutes})
+            return KnownError(_("Nhập sai mật khẩu {n} lần liên tiếp: tài khoản bị khóa {m} phút.")
+                              .format(n=max_failed, m=lock_minutes)), None
+        audit.record(s, user.username, "login.failed", user.username,
+                     {"reason": "wrong_password", "failed": user.failed_logins})
+        return KnownError(wrong), None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    audit.record(s, user.username, "login.ok", user.username, {"role": user.role})
+    return None, Actor(user.id, user.username, user.full_name, Role(user.role))
 
 
 def set_password(ctx: Ctx, user_id: uuid.UUID, password: str) -> None:
     if ctx.actor.id != user_id:
         ctx.require(Perm.USERS)
     _check_password(password)
-    with ctx.db.write(capture_changes=False) as s:
+    with ctx.db.write() as s:
         user = s.get(User, user_id)
         if user is None:
             raise NotFound(_("Không tìm thấy tài khoản."))
         user.password_hash = _hasher.hash(password)
         user.failed_logins = 0
         user.locked_until = None
+        audit.record(s, ctx.actor, "user.password", user.username)
 
 
 def _active_admins(s: Session) -> int:
@@ -141,10 +159,11 @@ def update_user(ctx: Ctx, user_id: uuid.UUID, *, role: Role | str | None = None,
                 active: bool | None = None, full_name: str | None = None) -> UserRow:
     """Change a role, (de)activate or rename. The last administrator cannot be removed."""
     ctx.require(Perm.USERS)
-    with ctx.db.write(capture_changes=False) as s:
+    with ctx.db.write() as s:
         user = s.get(User, user_id)
         if user is None:
             raise NotFound(_("Không tìm thấy tài khoản."))
+        before = {"role": user.role, "active": user.active, "full_name": user.full_name}
         losing_admin = user.role == Role.ADMIN.value and user.active and (
             (role is not None and Role(role) != Role.ADMIN) or active is False)
         if losing_admin and _active_admins(s) <= 1:
@@ -155,15 +174,20 @@ def update_user(ctx: Ctx, user_id: uuid.UUID, *, role: Role | str | None = None,
             user.active = active
         if full_name is not None and full_name.strip():
             user.full_name = full_name.strip()
+        after = {"role": user.role, "active": user.active, "full_name": user.full_name}
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        if changed:
+            audit.record(s, ctx.actor, "user.role" if "role" in changed else "user.update", user.username, changed)
         s.flush()
         return _row(user)
 
 
 def unlock_user(ctx: Ctx, user_id: uuid.UUID) -> None:
     ctx.require(Perm.USERS)
-    with ctx.db.write(capture_changes=False) as s:
+    with ctx.db.write() as s:
         user = s.get(User, user_id)
         if user is None:
             raise NotFound(_("Không tìm thấy tài khoản."))
         user.locked_until = None
         user.failed_logins = 0
+        audit.record(s, ctx.actor, "user.unlock", user.username)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from commune_desk.i18n import N_, _
 from commune_desk.paths import default_data_dir
 from commune_desk.store import migrate
 from commune_desk.store.engine import make_engine, make_sessionmaker, sqlite_url
+from commune_desk.store.faults import disk_full_message, is_disk_full
 from commune_desk.store.lock import DataFolderLock
 from commune_desk.store.models import Office, Setting
 
@@ -61,6 +63,9 @@ class Database:
         self.engine = engine
         self.data_dir = Path(data_dir)
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
+        from commune_desk.services.audit import install_audit_hook
+
+        install_audit_hook(self.sessions)  # every change to a synced record is audited
         self._lock = lock
         self._office: OfficeInfo | None = None
 
@@ -109,8 +114,13 @@ class Database:
             office = self.office
             session.info["office_code"] = office.office_code if office else None
             session.info["capture_changes"] = capture_changes
-            with session.begin():
-                yield session
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as exc:
+                if is_disk_full(exc):  # rolled back whole: say so plainly, no crash report
+                    raise KnownError(disk_full_message()) from exc
+                raise
 
     # -- office -----------------------------------------------------------------------
     @property
@@ -158,6 +168,10 @@ def office_info(row: Office) -> OfficeInfo:
                       province_code=row.province_code, province_name=row.province_name)
 
 
+# Who is acting in this thread (set by Ctx.require, read by services.audit's flush hook).
+acting_user: ContextVar[str | None] = ContextVar("acting_user", default=None)
+
+
 @dataclass
 class Ctx:
     """What a service function receives: the database and who is acting."""
@@ -166,6 +180,7 @@ class Ctx:
     actor: Actor
 
     def require(self, perm: Perm) -> None:
+        acting_user.set(self.actor.username)  # the audit hook names who made the changes
         if not allowed(self.actor.role, perm):
             raise PermissionDenied(_("Tài khoản {user} ({role}) không có quyền thực hiện việc này.")
                                    .format(user=self.actor.username, role=role_label(self.actor.role)))

@@ -4,7 +4,6 @@ then run the Alembic migrations shipped inside the package."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -57,9 +56,11 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None, revision: str = "
     backup = None
     db_file = sqlite_path(engine)
     if current is not None and db_file is not None and db_file.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        from commune_desk.store.backup import make_backup
+
+        # verified, and of a kind that rotation never deletes
         folder = backup_dir or db_file.parent / "backups"
-        backup = sqlite_backup(db_file, folder / f"before-upgrade-{current}-{stamp}.sqlite3")
+        backup = make_backup(db_file, folder, "upgrade", tag=f"rev{current}").path
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from commune_desk import __version__
 from commune_desk.errors import KnownError
 from commune_desk.i18n import current_language
+from commune_desk.paths import resource
 from commune_desk.services.context import Ctx, Database
 
 
@@ -23,6 +25,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("commune_desk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("commune_desk")
+    app.setWindowIcon(QIcon(str(resource("icons", "commune_desk.png"))))
     install_fonts(app)
     install_qt_translations(app)
     install_excepthook()
@@ -42,7 +45,10 @@ def install_qt_translations(app: QApplication) -> None:
 def run_gui(data_dir: Path | None = None, db_url: str | None = None) -> int:
     app = make_app()
     from commune_desk.ui.errors import set_report_dir
+    from commune_desk.ui.startup_check import check_before_open
 
+    if not check_before_open(data_dir, db_url):  # a damaged file: say so, offer the newest good backup
+        return 1
     try:
         # Start-up migration is the one wait before the window exists (STYLE.md pitfall 1).
         db = Database.open(data_dir, db_url)
@@ -66,6 +72,11 @@ def run_gui(data_dir: Path | None = None, db_url: str | None = None) -> int:
 
         window = MainWindow(Ctx(db, login.actor))
         window.show()
+        from commune_desk.ui.daily_backup import install_daily_backup
+        from commune_desk.ui.idle_lock import install_idle_lock
+
+        install_idle_lock(window, window.ctx)
+        install_daily_backup(window, window.ctx)
         return app.exec()
     finally:
         from commune_desk.ui.tasks import wait_idle

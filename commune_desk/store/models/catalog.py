@@ -23,7 +23,7 @@ class Procedure(Synced, Base):
     name: Mapped[str] = mapped_column(String(500))
     name_folded: Mapped[str] = mapped_column(String(500), index=True)
     field: Mapped[str] = mapped_column(String(200), index=True)
-    level: Mapped[str] = mapped_column(String(50), default="Cấp xã")
+    level: Mapped[str] = mapped_column(String(100), default="Cấp xã")  # some levels name two bodies (58 chars)
     time_kind: Mapped[str] = mapped_column(String(16), default="working_days")
     time_value: Mapped[int | None] = mapped_column(Integer)
     cutoff_next_day: Mapped[bool] = mapped_column(Boolean, default=False)  # received after 15:00 -> next working day

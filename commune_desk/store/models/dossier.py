@@ -25,6 +25,7 @@ class Dossier(Synced, Base):
         UniqueConstraint("office_code", "book_year", "book_number", name="uq_dossier_book_entry"),
         Index("ix_dossier_status_due", "status", "due_at"),
         Index("ix_dossier_received", "received_at", "id"),
+        Index("ix_dossier_due", "due_at", "id"),  # the list sorted by appointment (keyset paging)
     )
 
     code: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,175 @@
+"""Assemble a :class:`Report` from the SQL aggregates (a handful of queries; the rows that
+come back are groups, never dossiers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from commune_desk.domain.text import fold
+from commune_desk.i18n import N_
+from commune_desk.reports import offices as office_data
+from commune_desk.reports import satisfaction as sat
+from commune_desk.reports.model import (
+    FIELD,
+    OFFICE,
+    PROCEDURE,
+    TOTAL,
+    Counts,
+    MonthPoint,
+    Report,
+    Row,
+    Satisfaction,
+)
+from commune_desk.reports.periodic import grouped_counts, monthly_on_time
+from commune_desk.reports.periods import Period
+from commune_desk.reports.scores import scores
+from commune_desk.reports.training import training_figures
+from commune_desk.store.base import utcnow
+
+TOTAL_LABEL = N_("Tổng cộng")
+Progress = Callable[[int, int], None]
+
+NOTES = (
+    N_("Tỷ lệ đúng hạn theo Quyết định 766/QĐ-TTg = (hồ sơ đã kết thúc trước hạn, đúng hạn + hồ sơ đang "
+       "giải quyết còn trong hạn) / tổng số hồ sơ nhận giải quyết trong kỳ."),
+    N_("Hồ sơ có hơn một lần yêu cầu bổ sung được tính là quá hạn. Thời gian chờ công dân bổ sung không "
+       "tính vào thời hạn: ngày hẹn đã được tính lại khi nhận đủ hồ sơ."),
+    N_("Hồ sơ đang giải quyết quá hạn: ngày hẹn trả trước ngày cuối kỳ (hoặc trước thời điểm lập báo cáo "
+       "nếu kỳ chưa kết thúc)."),
+    N_("Cột «Chờ bổ sung» theo trạng thái đang lưu: với kỳ đã qua, hồ sơ đã bổ sung xong sau ngày cuối kỳ "
+       "được tính là đang giải quyết (gần đúng)."),
+    N_("Điểm theo Thông tư 01/2018/TT-VPCP: chỉ số 2 lấy bằng chỉ số 1 (chưa theo dõi thời gian từng cơ "
+       "quan); chỉ số 4, 5, 6 tính 2 điểm; chỉ số 7 tính 2 điểm cho hồ sơ không có phản ánh hoặc đánh giá "
+       "không hài lòng; chỉ số 8 chưa có dữ liệu nên không tính; chỉ số 9 tính gần đúng."),
+)
+HUB_NOTE = N_("Số liệu của mỗi xã tính đến ngày nhận gói đồng bộ gần nhất của xã đó; nếu chưa ghi nhận gói, "
+              "lấy ngày cập nhật hồ sơ mới nhất (ghi «theo hồ sơ»).")
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who the report is for and who issues it (from the office and the print settings)."""
+
+    role: str              # commune | hub
+    office_code: str
+    office_name: str
+    parent_body: str
+    issuer: str
+    place: str
+
+
+def roman(n: int) -> str:
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def field_rows(groups: list[tuple[str, str, str, str, Counts]]) -> list[Row]:
+    """Field rows (I, II, …) each followed by its procedures (1, 2, …), then the total."""
+    by_field: dict[str, dict[str, tuple[str, Counts]]] = {}
+    for _office, field, code, name, counts in groups:
+        procs = by_field.setdefault(field, {})
+        if code in procs:
+            procs[code][1].add(counts)
+        else:
+            procs[code] = (name, Counts(**vars(counts)))
+    rows: list[Row] = []
+    total = Counts()
+    for i, field in enumerate(sorted(by_field, key=fold), start=1):
+        field_total = Counts()
+        procs = by_field[field]
+        children = []
+        for j, code in enumerate(sorted(procs, key=lambda c: (fold(procs[c][0]), c)), start=1):
+            name, counts = procs[code]
+            field_total.add(counts)
+            children.append(Row(PROCEDURE, str(j), name, counts, code))
+        total.add(field_total)
+        rows.append(Row(FIELD, roman(i), field, field_total))
+        rows.extend(children)
+    rows.append(Row(TOTAL, "", TOTAL_LABEL, total))
+    return rows
+
+
+def office_rows(groups: list[tuple[str, str, str, str, Counts]], codes: Sequence[str],
+                names: dict[str, str]) -> list[Row]:
+    per: dict[str, Counts] = {code: Counts() for code in codes}
+    for office, _field, _code, _name, counts in groups:
+        per.setdefault(office, Counts()).add(counts)
+    rows = [Row(OFFICE, str(i), names.get(code, code), per[code], code) for i, code in enumerate(codes, start=1)]
+    total = Counts()
+    for row in rows:
+        total.add(row.counts)
+    rows.append(Row(TOTAL, "", TOTAL_LABEL, total))
+    return rows
+
+
+def build_report(session: Session, issuer: Issuer, period: Period, *, requested: Sequence[str] | None = None,
+                 as_of: datetime | None = None, minimum_periods: int = 40, trend_months: int = 12,
+                 progress: Progress | None = None) -> Report:
+    """The whole report of ``period``: at a commune its own figures; at the hub those of the
+    ``requested`` communes (all when empty), side by side."""
+    as_of = as_of or utcnow()
+    steps = 7
+    tick = progress or (lambda _done, _total: None)
+    is_hub = issuer.role == "hub"
+    if is_hub:
+        known = office_data.known_communes(session, issuer.office_code)
+        codes = office_data.resolve_offices(requested, known)
+        names = {c: known[c] for c in codes}
+    else:
+        codes = [issuer.office_code]
+        names = {issuer.office_code: issuer.office_name}
+    start, end = period.utc_bounds()
+    tick(0, steps)
+    groups = grouped_counts(session, start, end, as_of, codes)
+    rows = field_rows(groups)
+    per_office = office_rows(groups, codes, names)
+    tick(1, steps)
+
+    complained = sat.complained_by_office(session, start, end, codes)
+    rated = sat.ratings_by_office(session, start, end, codes)
+    office_sat = {row.code: Satisfaction(row.counts.received, row.counts.overdue, complained.get(row.code, 0),
+                                         rated.get(row.code, 0)) for row in per_office if row.code}
+    total = rows[-1].counts
+    satisfaction = Satisfaction(total.received, total.overdue, sum(complained.values()), sum(rated.values()))
+    criteria = sat.criteria_results(session, start, end, codes)
+    tick(2, steps)
+
+    months = period.trailing_months(trend_months) if trend_months else []
+    figures = monthly_on_time(session, [m.utc_bounds() for m in months], as_of, codes)
+    trend = [MonthPoint(m, received, on_time) for m, (received, on_time) in zip(months, figures, strict=True)]
+    tick(4, steps)
+
+    officers, units = scores(session, start, end, codes,
+                             {r.code: r.counts for r in per_office if r.code}, names)
+    tick(5, steps)
+    training = training_figures(session, codes, period.end, minimum_periods)
+    tick(6, steps)
+    freshness = office_data.freshness(session, codes, names) if is_hub else []
+
+    if not is_hub:
+        scope_name = issuer.office_name
+    elif len(codes) == 1:
+        scope_name = names[codes[0]]
+    elif requested:
+        scope_name = f"{len(codes)} xã: " + ", ".join(names[c] for c in codes)
+    else:
+        scope_name = f"Tất cả các xã ({len(codes)} xã)"
+    report = Report(
+        period=period, office_codes=list(codes), office_names=names, scope_name=scope_name,
+        issuer=issuer.issuer, parent_body=issuer.parent_body, place=issuer.place, is_hub=is_hub,
+        rows=rows, office_rows=per_office if is_hub else [], freshness=freshness,
+        satisfaction=satisfaction, office_satisfaction=office_sat, criteria=criteria, trend=trend,
+        officer_scores=officers, unit_scores=units, training=training,
+        notes=list(NOTES) + ([HUB_NOTE] if is_hub else []), generated_at=as_of)
+    tick(steps, steps)
+    return report

@@ -1,0 +1,346 @@
+"""The dossier list as a lazy Qt table model: a million rows without loading them.
+
+Rows live in pages of :data:`PAGE` rows, fetched off the UI thread (``run_task``) only when
+the view asks for a row that is not there (``data()`` answers "…" meanwhile). A page is
+found by keyset from a neighbour already known: the page before it, the page after it,
+the end of the list (Ctrl+End), or a *bookmark* — the key of every PAGE-th row, computed in
+one index walk the first time the clerk jumps into the middle. No OFFSET anywhere, so a
+page costs the same at row 10 and at row 999,800. At most :data:`KEEP_PAGES` pages stay
+in memory.
+
+Opening the list costs two background queries: the first page (shown at once) and the
+count (then the scroll bar knows the length).
+
+Signals:
+    counted(int): the number of rows of the current query is known.
+    loading(bool): a background fetch started / every fetch finished.
+    failed(str): a query failed (the message to show).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from commune_desk.domain.calendar import to_local
+from commune_desk.i18n import N_, _
+from commune_desk.services import dossier_query as dq
+from commune_desk.services.context import Ctx
+from commune_desk.store.base import utcnow
+from commune_desk.ui.tasks import TaskControl, run_task
+
+PAGE = 200
+KEEP_PAGES = 60
+MAX_PAGES_PER_FETCH = 4
+ID_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# (key, header, sort key of dossier_query or None when the column cannot be sorted)
+COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("code", N_("Mã hồ sơ"), "code"),
+    ("applicant", N_("Người nộp"), "applicant"),
+    ("procedure", N_("Thủ tục"), None),
+    ("status", N_("Trạng thái"), None),
+    ("received", N_("Ngày nhận"), "received"),
+    ("due", N_("Hẹn trả"), "due"),
+    ("handler", N_("Người xử lý"), None),
+)
+OVERDUE_BACKGROUND = QColor("#fde3e1")
+OVERDUE_TEXT = QColor("#b00020")
+LOADING = "…"
+
+
+def overdue_text(row: dq.DossierRow, now: dt.datetime) -> str:
+    """The mark of an overdue row: how late it is, in calendar days."""
+    if not row.overdue or row.due_at is None:
+        return ""
+    days = (to_local(now).date() - to_local(row.due_at).date()).days
+    return _("quá hạn {n} ngày").format(n=days) if days > 0 else _("quá hạn")
+
+
+class DossierTableModel(QAbstractTableModel):
+    counted = Signal(int)
+    loading = Signal(bool)
+    failed = Signal(str)
+
+    def __init__(self, ctx: Ctx, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.filter = dq.DossierFilter()
+        self.sort_key = "received"
+        self.descending = True
+        self.total: int | None = None
+        self._rows = 0
+        self._pages: OrderedDict[int, list[dq.DossierRow]] = OrderedDict()
+        self._wanted: list[int] = []
+        self._marks: list[tuple] | None = None
+        self._generation = 0
+        self._busy = 0
+        self._fetching = False
+        self.now = utcnow()
+        self._dispatch_timer = QTimer(self)
+        self._dispatch_timer.setSingleShot(True)
+        self._dispatch_timer.timeout.connect(self._dispatch)
+
+    # -- the query ----------------------------------------------------------------------
+    def set_query(self, flt: dq.DossierFilter | None = None, sort_key: str | None = None,
+                  descending: bool | None = None) -> None:
+        """Show another filter or order: forget every page and start again."""
+        if flt is not None:
+            self.filter = flt
+        if sort_key is not None:
+            self.sort_key = sort_key
+        if descending is not None:
+            self.descending = descending
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self._pages.clear()
+        self._wanted.clear()
+        self._marks = None
+        self._rows = 0
+        self.total = None
+        self._fetching = False
+        self.now = utcnow()
+        self.endResetModel()
+        generation, query = self._generation, self._query()
+
+        def first(_ctl: TaskControl) -> list[dq.DossierRow]:
+            return dq.fetch_page(self.ctx, query[0], query[1], query[2], limit=PAGE, now=self.now)
+
+        self._run(first, lambda rows: self._first_page(generation, rows))
+
+    def _query(self) -> tuple[dq.DossierFilter, str, bool]:
+        return self.filter, self.sort_key, self.descending
+
+    def _first_page(self, generation: int, rows: list[dq.DossierRow]) -> None:
+        if generation != self._generation:
+            return
+        self._store(0, rows)
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self._rows = len(rows)
+            self.endInsertRows()
+        if len(rows) < PAGE:
+            self._set_total(len(rows))
+            return
+        flt, now = self.filter, self.now
+        self._run(lambda _ctl: dq.count(self.ctx, flt, now=now), lambda n: self._counted(generation, n))
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        if total > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, total - 1)
+            self._rows = total
+            self.endInsertRows()
+        elif total < self._rows:  # rows vanished between the two queries: start again
+            self.refresh()
+            return
+        self._set_total(total)
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.counted.emit(total)
+
+    # -- Qt's side ----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section][1])
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def row_at(self, row: int) -> dq.DossierRow | None:
+        """The row if its page is loaded (never fetches)."""
+        page = self._pages.get(row // PAGE)
+        if page is None or row % PAGE >= len(page):
+            return None
+        return page[row % PAGE]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        item = self.row_at(row)
+        if item is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                self._want(row // PAGE)
+                return LOADING if index.column() == 0 else ""
+            return None
+        self._pages.move_to_end(row // PAGE)
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(item, key)
+        if role == ID_ROLE:
+            return item.id
+        if role == OVERDUE_ROLE:
+            return item.overdue
+        if role == Qt.ItemDataRole.BackgroundRole and item.overdue:
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and item.overdue and key in ("due", "status"):
+            return QBrush(OVERDUE_TEXT)
+        if role == Qt.ItemDataRole.FontRole and item.overdue and key in ("due", "status"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "procedure":
+                return f"{item.procedure_code} — {item.procedure_name}"
+            if item.overdue:
+                return _("Hồ sơ quá hạn: đã qua ngày hẹn trả mà chưa có kết quả.")
+        return None
+
+    def _text(self, item: dq.DossierRow, key: str) -> str:
+        if key == "code":
+            return item.code
+        if key == "applicant":
+            return item.applicant_name
+        if key == "procedure":
+            return item.procedure_name
+        if key == "status":
+            late = overdue_text(item, self.now)
+            return f"{item.status_label} — {late}" if late else item.status_label
+        if key == "received":
+            return to_local(item.received_at).strftime("%d/%m/%Y %H:%M")
+        if key == "due":
+            return to_local(item.due_at).strftime("%d/%m/%Y %H:%M") if item.due_at else "—"
+        return item.handler_name or ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][2]
+        if key is None:
+            return
+        self.set_query(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
+
+    def sort_column(self) -> int:
+        return next(i for i, c in enumerate(COLUMNS) if c[2] == self.sort_key)
+
+    # -- fetching pages -----------------------------------------------------------------
+    def _want(self, page: int) -> None:
+        if page in self._wanted:
+            self._wanted.remove(page)
+        self._wanted.append(page)  # the latest asked last: those are on screen now
+        if not self._fetching and not self._dispatch_timer.isActive():
+            self._dispatch_timer.start(0)
+
+    def _dispatch(self) -> None:
+        if self._fetching or not self._wanted:
+            return
+        pages = sorted(set(self._wanted[-MAX_PAGES_PER_FETCH:]))
+        self._wanted.clear()
+        self._fetching = True
+        generation = self._generation
+        anchors = {p: (rows[0].key, rows[-1].key) for p, rows in self._pages.items() if rows}
+        flt, sort_key, desc = self._query()
+        total, marks, now, ctx = self.total, self._marks, self.now, self.ctx
+
+        def load(ctl: TaskControl) -> tuple[dict[int, list[dq.DossierRow]], list[tuple] | None]:
+            return load_pages(ctx, flt, sort_key, desc, pages, anchors, marks, total, now, ctl)
+
+        self._run(load, lambda result: self._loaded(generation, result),
+                  finished=lambda: self._fetch_done(generation))
+
+    def _loaded(self, generation: int, result: tuple[dict[int, list[dq.DossierRow]], list[tuple] | None]) -> None:
+        if generation != self._generation:
+            return
+        pages, marks = result
+        if marks is not None:
+            self._marks = marks
+        for page, rows in pages.items():
+            self._store(page, rows)
+            first, last = page * PAGE, min(page * PAGE + PAGE, self._rows) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _fetch_done(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        if self._wanted:
+            self._dispatch_timer.start(0)
+
+    def _store(self, page: int, rows: list[dq.DossierRow]) -> None:
+        self._pages[page] = rows
+        self._pages.move_to_end(page)
+        while len(self._pages) > KEEP_PAGES:
+            self._pages.popitem(last=False)
+
+    def _run(self, fn, on_success, finished=None) -> None:
+        self._busy += 1
+        if self._busy == 1:
+            self.loading.emit(True)
+
+        def done() -> None:
+            self._busy -= 1
+            if finished:
+                finished()
+            if self._busy == 0:
+                self.loading.emit(False)
+
+        run_task(fn, on_success=on_success, on_failure=lambda exc: self.failed.emit(str(exc)), on_finished=done)
+
+    def loaded_pages(self) -> list[int]:
+        return sorted(self._pages)
+
+
+def load_pages(ctx: Ctx, flt: dq.DossierFilter, sort_key: str, desc: bool, pages: list[int],
+               anchors: dict[int, tuple[tuple, tuple]], marks: list[tuple] | None, total: int | None,
+               now: dt.datetime, ctl: TaskControl | None = None) -> tuple[dict[int, list[dq.DossierRow]],
+                                                                          list[tuple] | None]:
+    """Fetch ``pages`` (worker thread), each by keyset from the nearest known neighbour.
+    Returns the pages and the bookmarks if they had to be computed."""
+    out: dict[int, list[dq.DossierRow]] = {}
+    known = dict(anchors)
+    new_marks: list[tuple] | None = None
+    last_page = (total - 1) // PAGE if total else None
+    todo = [p for p in pages if p not in known]
+
+    def fetch(**kw) -> list[dq.DossierRow]:
+        if ctl is not None:
+            ctl.check()
+        return dq.fetch_page(ctx, flt, sort_key, desc, now=now, **kw)
+
+    while todo:
+        progressed = False
+        for page in list(todo):
+            rows = None
+            if page == 0:
+                rows = fetch(limit=PAGE)
+            elif page == last_page and total is not None:
+                rows = fetch(from_end=True, limit=total - page * PAGE)
+            elif page - 1 in known:
+                rows = fetch(after=known[page - 1][1], limit=PAGE)
+            elif page + 1 in known:
+                rows = fetch(before=known[page + 1][0], limit=PAGE)
+            elif marks is not None and 0 < page <= len(marks):
+                rows = fetch(after=marks[page - 1], limit=PAGE)
+            if rows is None:
+                continue
+            out[page] = rows
+            if rows:
+                known[page] = (rows[0].key, rows[-1].key)
+            todo.remove(page)
+            progressed = True
+        if progressed:
+            continue
+        nearest_end = max(todo)
+        if last_page is not None and last_page - nearest_end <= 2 and last_page not in known:
+            todo.append(last_page)       # near the end: walk back from it
+        elif marks is None:
+            marks = new_marks = dq.bookmarks(ctx, flt, sort_key, desc, every=PAGE, now=now)
+        else:
+            break                        # the list changed under us; a refresh will follow
+    return out, new_marks

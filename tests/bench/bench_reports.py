@@ -1,0 +1,337 @@
+"""Benchmark of the reports (run on demand, not by pytest):
+
+    python tests/bench/bench_reports.py                      # SQLite, 1,000,000 dossiers
+    python tests/bench/bench_reports.py --rows 200000        # a smaller run
+    python tests/bench/bench_reports.py --pg postgresql+psycopg://postgres@127.0.0.1:54329/bench \
+        --rows 5000000 --offices 100                         # a hub on PostgreSQL
+
+Rows are generated with a fast raw load (sqlite3 executemany / PostgreSQL COPY) into a database
+migrated by the application, with the secondary indexes dropped during the load and rebuilt
+after it exactly as the migration defines them. Then the quarterly report is timed beside a
+hand-written SQL query of the same totals, in the same run, and a table of figures is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from sqlalchemy import text  # noqa: E402
+
+from commune_desk.reports.build import Issuer, build_report  # noqa: E402
+from commune_desk.reports.periodic import grouped_counts, monthly_on_time  # noqa: E402
+from commune_desk.reports.periods import parse_period  # noqa: E402
+from commune_desk.services.context import Database  # noqa: E402
+from commune_desk.services.office import SetupRequest, setup_office  # noqa: E402
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+END = datetime(2027, 7, 1, tzinfo=UTC)          # the data runs up to "now" = 1 July 2027
+AS_OF = END
+FMT = "%Y-%m-%d %H:%M:%S.%f"
+COLUMNS = ("id", "office_code", "created_at", "updated_at", "version", "code", "book_year", "book_number",
+           "rules_set", "procedure_id", "procedure_code", "procedure_name", "field", "applicant_name",
+           "applicant_folded", "documents", "sets_count", "channel", "fee_vnd", "result_delivery", "received_at",
+           "due_at", "original_due_at", "status", "handler_name", "supplement_count", "supplement_requested_at",
+           "supplement_paused_seconds", "extension_count", "result_ready_at", "returned_at", "finished_at",
+           "outcome")
+OFFICERS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em")
+
+# The hand-written baseline: the same totals, plain SQL, no GROUP BY, no index-friendly rewrite.
+RAW_TOTALS = """
+SELECT COUNT(*),
+  SUM(CASE WHEN received_at >= :s AND channel = 'online' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN received_at >= :s AND channel NOT IN ('online', 'post') THEN 1 ELSE 0 END),
+  SUM(CASE WHEN received_at >= :s AND channel = 'post' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN received_at < :s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'early' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'on_time' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'late' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e)
+            AND (supplement_requested_at IS NULL OR supplement_requested_at >= :e) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e) AND supplement_requested_at < :e THEN 1 ELSE 0 END),
+  SUM(CASE WHEN finished_at < :e AND status NOT IN ('result_ready', 'returned') THEN 1 ELSE 0 END)
+FROM dossier
+WHERE received_at < :e AND (finished_at IS NULL OR finished_at >= :s) {offices}
+"""
+
+
+def ts(moment: datetime | None) -> str | None:
+    """The text SQLAlchemy writes for a UTC datetime on SQLite (naive, microseconds)."""
+    return None if moment is None else moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def generate(rng: random.Random, n: int, offices: list[str], procedures: list[tuple], first_id: int,
+             start: datetime = START, end: datetime = END):
+    """Yield ``n`` dossier rows (tuples in COLUMNS order) with a realistic mix of outcomes,
+    received between ``start`` and ``end`` (the data's "now") in time order, as a desk
+    inserts them (so rows received together sit together in the file)."""
+    span = (end - start).total_seconds()
+    for i in range(n):
+        office = offices[i % len(offices)]
+        proc_id, code, name, field, days = procedures[rng.randrange(len(procedures))]
+        received = start + timedelta(seconds=(i + rng.random()) * span / n)
+        due = received + timedelta(days=days or 1)
+        original_due = due
+        channel = rng.choices(("counter", "online", "post"), (70, 25, 5))[0]
+        supplements = rng.choices((0, 1, 2), (90, 9, 1))[0]
+        requested = None
+        paused = 0
+        if supplements:
+            pause = timedelta(days=rng.uniform(1, 10))
+            due = due + pause
+            paused = int(pause.total_seconds())
+        roll = rng.random()
+        took = timedelta(days=(days or 1) * rng.uniform(0.2, 1.3))
+        finished = received + took + timedelta(seconds=paused)
+        status, outcome = "returned", None
+        if roll < 0.04:
+            status = rng.choice(("withdrawn", "refused", "stopped"))
+            finished = received + took * 0.5
+        if finished > end:
+            finished = None
+            if supplements and rng.random() < 0.5:
+                status, requested = "supplement_requested", received + took * 0.3
+            else:
+                status = "processing"
+        if finished is not None:
+            if supplements > 1 or finished > due:
+                outcome = "late"
+            elif finished.date() < due.date():
+                outcome = "early"
+            else:
+                outcome = "on_time"
+        number = first_id + i
+        yield (f"{number:032x}", office, ts(received), ts(finished or received), 1,
+               f"B{office}-{number:09d}", received.year, number, "2025", proc_id, code, name, field,
+               "Nguyễn Văn A", "nguyen van a", "[]", 1, channel, 0, "counter", ts(received), ts(due),
+               ts(original_due), status, OFFICERS[number % len(OFFICERS)], supplements, ts(requested), paused, 0,
+               ts(finished), ts(finished), ts(finished), outcome)
+
+
+def fresh_postgres_database(url: str, name: str) -> str:
+    """A new empty database ``name`` on the server of ``url`` (dropped first if it exists)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(url)
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def make_database(folder: Path, url: str | None, offices: list[str]) -> Database:
+    db = Database.open(folder, url)
+    role = "hub" if len(offices) > 1 else "commune"
+    setup_office(db, SetupRequest(role=role, office_code="08" if role == "hub" else offices[0],
+                                  office_name="UBND tỉnh Tuyên Quang" if role == "hub" else "Xã Minh Tân",
+                                  hub_name=None if role == "hub" else "UBND tỉnh Tuyên Quang",
+                                  unit_id=None if role == "hub" else "000.00.19.H56"))
+    return db
+
+
+def procedures_of(db: Database) -> list[tuple]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, code, name, field, time_value FROM procedure")).all()
+    out = []
+    for pid, code, name, field, days in rows:
+        out.append((pid.hex if hasattr(pid, "hex") else pid, code, name, field, days or 1))
+    return out
+
+
+def load_sqlite(db: Database, n: int, offices: list[str], seed: int) -> float:
+    path = db.engine.url.database
+    procs = procedures_of(db)
+    db.engine.dispose()
+    con = sqlite3.connect(path)
+    # a throwaway bulk load: no journal, no fsync, a big cache; the app's settings come back after
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-524288")
+    con.execute("PRAGMA temp_store=MEMORY")
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='dossier' "
+                          "AND sql IS NOT NULL").fetchall()
+    t0 = time.perf_counter()
+    for name, _sql in indexes:
+        con.execute(f'DROP INDEX "{name}"')
+    rng = random.Random(seed)
+    sql = f"INSERT INTO dossier ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    batch = 50_000
+    rows = generate(rng, n, offices, procs, 1)
+    while True:
+        chunk = [row for _i, row in zip(range(batch), rows, strict=False)]
+        if not chunk:
+            break
+        con.executemany(sql, chunk)
+    t1 = time.perf_counter()
+    for _name, sql_text in indexes:
+        con.execute(sql_text)
+    con.commit()
+    print(f"  rows {t1 - t0:.1f} s, indexes {time.perf_counter() - t1:.1f} s", flush=True)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    return time.perf_counter() - t0
+
+
+def load_postgres(db: Database, n: int, offices: list[str], seed: int) -> float:
+    import psycopg
+
+    procs = procedures_of(db)
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    db.engine.dispose()
+    t0 = time.perf_counter()
+    with psycopg.connect(dsn) as conn:
+        indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossier' "
+                               "AND indexname NOT IN ('pk_dossier')").fetchall()
+        constraints = conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'dossier'::regclass "
+            "AND contype = 'u'").fetchall()
+        for name, _definition in constraints:
+            conn.execute(f'ALTER TABLE dossier DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            if name not in {c for c, _d in constraints}:
+                conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+        rng = random.Random(seed)
+        with conn.cursor().copy(f"COPY dossier ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in generate(rng, n, offices, procs, 1):
+                copy.write_row(row)
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        for name, definition in constraints:
+            conn.execute(f'ALTER TABLE dossier ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in indexes:
+            if name not in {c for c, _d in constraints}:
+                conn.execute(definition)
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE dossier")
+    return time.perf_counter() - t0
+
+
+def freshness_of_all(db: Database, offices: list[str]):
+    from commune_desk.reports import offices as office_data
+
+    with db.read() as s:
+        known = office_data.known_communes(s, "08")
+        return office_data.freshness(s, offices, known)
+
+
+def timed(fn, repeat: int) -> tuple[float, float, object]:
+    """(first run, median of the following runs, result) in seconds."""
+    times, result = [], None
+    for _i in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return times[0], statistics.median(times[1:] if len(times) > 1 else times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--offices", type=int, default=1)
+    parser.add_argument("--pg", default=None, help="PostgreSQL server URL (a hub; a fresh database is made on "
+                                                   "it); default: SQLite in a temp folder")
+    parser.add_argument("--period", default="2027-Q1")
+    parser.add_argument("--repeat", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the SQLite folder here")
+    args = parser.parse_args()
+
+    offices = [f"{919 + k:05d}" for k in range(args.offices)]
+    folder = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    if args.pg:
+        args.pg = fresh_postgres_database(args.pg, f"bench_reports_{args.rows}_{args.offices}")
+    db = make_database(folder, args.pg, offices)
+    engine_name = "PostgreSQL" if args.pg else "SQLite"
+    print(f"loading {args.rows:,} dossiers from {len(offices)} office(s) into {engine_name} …", flush=True)
+    load = (load_postgres if args.pg else load_sqlite)(db, args.rows, offices, args.seed)
+    db.close()
+    db = Database.open(folder, args.pg)
+    period = parse_period(args.period)
+    start, end = period.utc_bounds()
+    issuer = (Issuer("hub", "08", "UBND tỉnh Tuyên Quang", "", "UBND TỈNH TUYÊN QUANG", "Tuyên Quang")
+              if len(offices) > 1 else Issuer("commune", offices[0], "Xã Minh Tân", "UBND XÃ MINH TÂN",
+                                              "TRUNG TÂM PHỤC VỤ\nHÀNH CHÍNH CÔNG", "Minh Tân"))
+    office_filter = None if len(offices) == 1 else offices
+
+    def table():
+        with db.read() as s:
+            return grouped_counts(s, start, end, AS_OF, office_filter)
+
+    def whole():
+        with db.read() as s:
+            return build_report(s, issuer, period, as_of=AS_OF)
+
+    def without_trend():
+        with db.read() as s:
+            return build_report(s, issuer, period, as_of=AS_OF, trend_months=0)
+
+    def trend():
+        with db.read() as s:
+            return monthly_on_time(s, [m.utc_bounds() for m in period.trailing_months(12)], AS_OF, office_filter)
+
+    def one_commune():
+        with db.read() as s:
+            return build_report(s, issuer, period, requested=[offices[0]], as_of=AS_OF)
+
+    raw_sql = RAW_TOTALS.format(offices="")
+    params = {"s": start.replace(tzinfo=None).strftime(FMT), "e": end.replace(tzinfo=None).strftime(FMT)}
+
+    def raw():
+        if args.pg:
+            with db.engine.connect() as conn:
+                return tuple(conn.execute(text(raw_sql), {"s": start.replace(tzinfo=None), "e": end.replace(tzinfo=None)}).one())
+        con = sqlite3.connect(db.engine.url.database)
+        try:
+            return tuple(con.execute(raw_sql, params).fetchone())
+        finally:
+            con.close()
+
+    results = [("hand-written SQL totals (baseline)", *timed(raw, args.repeat)),
+               ("report table (GROUP BY field, procedure)", *timed(table, args.repeat)),
+               ("whole report (table, ratings, 12-month trend, scores, training)", *timed(whole, args.repeat)),
+               ("  of which: report without the trend chart", *timed(without_trend, args.repeat)),
+               ("  of which: on-time rate of 12 months (trend chart)", *timed(trend, args.repeat))]
+    if len(offices) > 1:
+        results.append((f"whole report, one commune of {len(offices)}", *timed(one_commune, args.repeat)))
+        results.append(("known communes and freshness (sync_peer empty: newest record)",
+                         *timed(lambda: freshness_of_all(db, offices), args.repeat)))
+
+    # the two computations must agree
+    report = results[2][3]
+    t = report.total
+    mine = (t.received, t.new_online, t.new_counter, t.new_post, t.carried, t.resolved, t.early, t.on_time,
+            t.late, t.open, t.waiting, t.withdrawn)
+    baseline = tuple(int(x or 0) for x in results[0][3])
+    agree = "yes" if mine == baseline else f"NO: {mine} vs {baseline}"
+
+    base = results[0][2]
+    print()
+    print(f"{engine_name}, {args.rows:,} dossiers, {len(offices)} office(s), period {period.code} "
+          f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}), {t.received:,} dossiers in the period")
+    print(f"load (generate + insert + rebuild indexes): {load:,.1f} s")
+    print(f"{'what':<66} {'first':>8} {'median':>8} {'x baseline':>11}")
+    for name, first, median, _result in results:
+        print(f"{name:<66} {first:>7.3f}s {median:>7.3f}s {median / base:>10.2f}x")
+    print(f"report totals equal the hand-written SQL: {agree}")
+    db.close()
+    if args.keep and not args.pg:
+        shutil.copytree(folder, args.keep, dirs_exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0 if agree == "yes" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

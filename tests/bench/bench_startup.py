@@ -1,0 +1,104 @@
+"""Benchmark: start to a shown main window, against a bare PySide6 script (a plain script).
+
+    python tests/bench/bench_startup.py                        # a 2,000-dossier demo folder
+    python tests/bench/bench_startup.py --data /tmp/b1m        # any data folder (e.g. a million)
+    python tests/bench/bench_startup.py --runs 7
+
+Each run is a fresh process (cold imports, warm disk cache), timed from just before the
+process is started to the moment the window has been shown and painted once:
+- bare: ``import PySide6.QtWidgets``, a QApplication and an empty QMainWindow;
+- commune_desk: the application's own start (``make_app``: fonts, translations, error
+  hook), the database opened and checked for upgrades, the main window of an
+  administrator (the login dialog skipped), then the dossier list until its first rows
+  are on screen ("first data"). Target: shown within 1.5x of bare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BARE = """
+import sys, time
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1366, 768); w.show()
+app.processEvents(); w.repaint()
+print("shown", time.time(), flush=True)
+"""
+
+APP = """
+import sys, time
+from commune_desk.ui.app import make_app
+from commune_desk.domain.roles import Role
+from commune_desk.services.context import Actor, Ctx, Database
+app = make_app()
+db = Database.open(sys.argv[1])
+from commune_desk.ui.main_window import MainWindow
+w = MainWindow(Ctx(db, Actor(None, "admin", "Quản Trị Viên", Role.ADMIN)))
+w.show(); app.processEvents(); w.repaint()
+print("shown", time.time(), flush=True)
+page = w.show_area("dossiers")
+while page.model.row_at(0) is None:
+    app.processEvents(); time.sleep(0.0005)
+page.table.viewport().repaint()
+print("data", time.time(), flush=True)
+from commune_desk.ui.tasks import wait_idle
+w.close(); wait_idle(); db.close()
+"""
+
+
+def run(code: str, *args: str) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300,
+                         check=True)
+    marks = {}
+    for line in out.stdout.splitlines():
+        name, _sep, value = line.partition(" ")
+        if value:
+            marks[name] = (float(value) - start) * 1000
+    return marks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    data = args.data
+    if data is None:
+        data = Path(tempfile.mkdtemp(prefix="bench-start-"))
+        subprocess.run([sys.executable, "-m", "commune_desk", "--data-dir", str(data), "demo", "--dossiers", "2000",
+                        "--seed", "1", "--json"], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run(BARE)                        # warm the disk cache of both
+    run(APP, str(data))
+    bare, shown, first = [], [], []
+    for _ in range(args.runs):
+        bare.append(run(BARE)["shown"])
+        marks = run(APP, str(data))
+        shown.append(marks["shown"])
+        first.append(marks["data"])
+    b, s, f = statistics.median(bare), statistics.median(shown), statistics.median(first)
+    print(f"commune_desk start-up — {args.runs} runs each, medians, data folder {data}")
+    print(f"{'measure':<44}{'ms':>10}{'ratio':>8}  target")
+    print(f"{'bare PySide6: empty QMainWindow shown':<44}{b:>10.0f}{1:>8.2f}")
+    verdict = "OK" if s <= 1.5 * b else "MISSED"
+    print(f"{'commune_desk: main window shown':<44}{s:>10.0f}{s / b:>8.2f}  <= 1.5x {verdict}")
+    print(f"{'commune_desk: first dossiers on screen':<44}{f:>10.0f}{f / b:>8.2f}")
+    print(f"  runs (bare / shown / data): {[round(x) for x in bare]} / {[round(x) for x in shown]} / "
+          f"{[round(x) for x in first]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

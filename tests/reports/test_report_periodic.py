@@ -1,0 +1,236 @@
+"""The periodic report against dossiers whose report was worked out on paper
+(tests/reports/reportdata.py), cell by cell; then against a plain-Python reading of the
+same rules on random dossiers (hypothesis), which checks the SQL at every boundary."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime, timedelta
+
+import pytest
+import reportdata as rd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from commune_desk.errors import PermissionDenied, ValidationError
+from commune_desk.reports.model import COUNT_KEYS, FIELD, PROCEDURE, TOTAL, Counts
+from commune_desk.reports.periodic import grouped_counts, monthly_on_time
+from commune_desk.reports.periods import parse_period
+from commune_desk.services import reports as service
+from commune_desk.store.models import Dossier, Rating
+
+SHOWN = COUNT_KEYS[:-1]   # every column but the hidden online counter
+
+
+def values(counts: Counts) -> tuple[int, ...]:
+    return tuple(getattr(counts, k) for k in SHOWN)
+
+
+@pytest.fixture
+def q1(admin_ctx):
+    rd.insert(admin_ctx.db)
+    return service.periodic_report(admin_ctx, "2025-Q1", as_of=rd.AS_OF)
+
+
+def test_every_cell_of_the_hand_computed_quarter(q1):
+    by_key = {}
+    for row in q1.rows:
+        key = row.label if row.level == FIELD else row.code if row.level == PROCEDURE else "total"
+        by_key[key] = row
+    assert set(by_key) == set(rd.EXPECTED_Q1)
+    for key, expected in rd.EXPECTED_Q1.items():
+        assert values(by_key[key].counts) == expected, key
+
+
+def test_rows_are_fields_then_their_procedures_then_the_total(q1):
+    assert [(r.level, r.stt) for r in q1.rows] == [
+        (FIELD, "I"), (PROCEDURE, "1"), (FIELD, "II"), (PROCEDURE, "1"), (PROCEDURE, "2"), (TOTAL, "")]
+    assert [r.label for r in q1.rows if r.level == FIELD] == ["Chứng thực", "Hộ tịch"]
+
+
+def test_on_time_rates_follow_decision_766(q1):
+    rates = {r.code or r.label: round(r.counts.rate, 2) for r in q1.rows}
+    assert rates[rd.P1] == 60.0           # D1, D2, D4 of 5
+    assert rates[rd.P3] == 100.0          # the withdrawal before its appointment
+    assert rates[rd.P2] == 42.86          # D11, D12, D14 of 7
+    assert rates["Tổng cộng"] == 53.85    # 7 of 13
+
+
+def test_every_line_balances(q1):
+    for row in q1.rows:
+        c = row.counts
+        assert c.received == c.new_online + c.new_counter + c.new_post + c.carried
+        assert c.received == c.resolved + c.open + c.waiting + c.withdrawn
+        assert c.resolved == c.early + c.on_time + c.late
+        assert c.open == c.open_within + c.open_overdue
+
+
+def test_cut_off_quarter(admin_ctx):
+    rd.insert(admin_ctx.db)
+    report = service.periodic_report(admin_ctx, "2025-Q1", cutoff=True, as_of=rd.AS_OF)
+    assert (report.period.start.isoformat(), report.period.end.isoformat()) == ("2024-12-15", "2025-03-14")
+    assert values(report.total) == rd.EXPECTED_Q1_CUTOFF_TOTAL
+
+
+def test_monthly_trend(q1):
+    trend = {(p.period.year, p.period.number): (p.received, p.on_time_num) for p in q1.trend}
+    assert len(q1.trend) == 12
+    for month, expected in rd.EXPECTED_TREND.items():
+        assert trend[month] == expected, month
+    assert trend[(2024, 11)] == (0, 0)
+
+
+def test_a_period_not_over_yet_judges_open_dossiers_as_of_now(admin_ctx):
+    rd.insert(admin_ctx.db)
+    # on 29/03 D13 (appointment 30/03) is still within its deadline; at the end of March it is not
+    early = service.periodic_report(admin_ctx, "2025-03", as_of=rd.L("2025-03-29 12:00"))
+    late = service.periodic_report(admin_ctx, "2025-03", as_of=rd.AS_OF)
+    assert late.total.open_overdue - early.total.open_overdue == 1
+    assert early.total.open_within - late.total.open_within == 1
+
+
+def test_satisfaction_and_criteria(q1):
+    s = q1.satisfaction
+    assert (s.handled, s.overdue, s.complained, s.ratings) == (13, 6, 2, 5)
+    assert round(s.figure, 2) == 38.46       # 100 − (46.15 + 15.38)
+    assert not s.full_points
+    crit = {c.key: (c.count, round(c.average, 2), c.satisfied, c.scale_max) for c in q1.criteria}
+    assert crit == {"a": (3, 1.0, 1, 2), "dd": (3, 1.67, 2, 2), "h": (1, 5.0, 1, 5)}
+
+
+def test_officer_and_unit_scores(q1):
+    officers = {o.name: (o.dossiers, [i.value for i in o.indices], o.total, o.rating) for o in q1.officer_scores}
+    assert officers["Nguyễn Văn An"] == (3, [1.0, 1.0, 2.0, 2.0, 2.0, 2.0], 10.0, "Hoàn thành 100% nhiệm vụ")
+    assert officers["Trần Thị Bình"] == (3, [0.7, 0.7, 1.0, 2.0, 2.0, 1.3], 7.7, "Hoàn thành 100% nhiệm vụ")
+    (unit,) = q1.unit_scores
+    assert [i.value for i in unit.indices] == [0.8, 0.8, 1.5, 2.0, 2.0, 2.0, 1.7, None, 0.0]
+    assert (unit.total, unit.rating) == (10.8, "Khá")
+
+
+def test_training_figures(admin_ctx):
+    rd.insert_training(admin_ctx.db, year=2025)
+    t = service.periodic_report(admin_ctx, "2025-Q1", as_of=rd.AS_OF).training
+    assert t.available and t.year == 2025 and t.minimum_periods == 40
+    assert (t.staff, t.trained, t.meeting_minimum) == (4, 3, 1)
+    assert {name: periods for name, _pos, periods in t.people} == {
+        "Nguyễn Thị Lan": 36, "Trần Văn Minh": 24, "Lê Thị Hoa": 40, "Phạm Văn Tuấn": 0}
+    assert t.by_type == [("Theo yêu cầu vị trí việc làm", 1, 3), ("Cập nhật kiến thức, kỹ năng", 1, 4)]
+    assert dict((k, (n, p)) for k, n, p in t.by_topic) == {
+        "Kỹ năng một cửa": (1, 3), "Giao tiếp, ứng xử với người dân": (1, 3),
+        "Cập nhật văn bản pháp luật": (1, 4)}
+    assert (t.desk_staff, t.desk_staff_one_stop) == (2, 1)
+    # in February only the one-stop course had taken place
+    feb = service.periodic_report(admin_ctx, "2025-02", as_of=rd.AS_OF).training
+    assert {name: periods for name, _pos, periods in feb.people}["Nguyễn Thị Lan"] == 16
+
+
+def test_another_commune_in_the_file_is_not_counted(q1):
+    assert "00922" not in q1.office_codes
+    assert q1.total.received == 13       # D16 belongs to 00922
+
+
+def test_roles_and_offices_are_checked(trainer_ctx, clerk_ctx, admin_ctx):
+    with pytest.raises(PermissionDenied):
+        service.periodic_report(trainer_ctx, "2025-Q1")
+    assert service.periodic_report(clerk_ctx, "2025-Q1").total.received == 0
+    with pytest.raises(ValidationError) as err:
+        service.periodic_report(admin_ctx, "2025-Q1", offices=["00922"])
+    assert "cấp trên" in str(err.value)
+
+
+# -- the rules in plain Python, on random dossiers ------------------------------------------------
+PERIOD = parse_period("2025-02")
+P_START, P_END = PERIOD.utc_bounds()
+# instants around the period's edges, so equality cases come up often
+MOMENTS = [P_START + timedelta(days=d, hours=h) for d in (-40, -3, -1, 0, 5, 14, 27, 28, 29, 45)
+           for h in (-1, 0, 6)]
+
+
+def oracle(rows: list[dict], start: datetime, end: datetime, as_of: datetime) -> Counts:
+    c = Counts()
+    ref = min(end, as_of)
+    for r in rows:
+        finished, requested, due = r["finished"], r["requested"], r["due"]
+        if not (r["received"] < end and (finished is None or finished >= start)):
+            continue
+        c.received += 1
+        if r["received"] >= start:
+            attr = {"online": "new_online", "post": "new_post"}.get(r["channel"], "new_counter")
+            setattr(c, attr, getattr(c, attr) + 1)
+        else:
+            c.carried += 1
+        many = r["supplements"] > 1
+        if finished is not None and finished < end:
+            outcome = r["outcome"] or ("late" if many else "on_time" if due is None or finished <= due else "late")
+            ok = outcome in ("early", "on_time")
+            if r["status"] in ("result_ready", "returned"):
+                c.resolved += 1
+                setattr(c, outcome, getattr(c, outcome) + 1)
+            else:
+                c.withdrawn += 1
+        elif requested is not None and requested < end:
+            c.waiting += 1
+            ok = not (many or (due is not None and due < requested))
+        else:
+            late = many or (due is not None and due < ref)
+            c.open += 1
+            c.open_overdue += late
+            c.open_within += not late
+            ok = not late
+        c.on_time_num += ok
+        c.online_overdue += r["channel"] == "online" and not ok
+    return c
+
+
+dossier = st.fixed_dictionaries({
+    "received": st.sampled_from(MOMENTS),
+    "finished_after": st.one_of(st.none(), st.sampled_from([timedelta(0), timedelta(hours=5), timedelta(days=3),
+                                                             timedelta(days=30)])),
+    "due_after": st.one_of(st.none(), st.sampled_from([timedelta(hours=5), timedelta(days=2), timedelta(days=20)])),
+    "requested_after": st.one_of(st.none(), st.sampled_from([timedelta(hours=1), timedelta(days=10)])),
+    "status_result": st.booleans(),
+    "outcome": st.sampled_from([None, "early", "on_time", "late"]),
+    "supplements": st.integers(0, 3),
+    "channel": st.sampled_from(["counter", "online", "post"]),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(dossier, min_size=1, max_size=14), st.sampled_from([P_START + timedelta(days=10), P_END,
+                                                                     P_END + timedelta(days=60)]))
+def test_sql_agrees_with_the_rules_on_random_dossiers(admin_ctx, specs, as_of):
+    db = admin_ctx.db
+    rows = []
+    for spec in specs:
+        finished = None if spec["finished_after"] is None else spec["received"] + spec["finished_after"]
+        requested = None
+        if finished is None and spec["requested_after"] is not None:
+            requested = spec["received"] + spec["requested_after"]
+        rows.append({"received": spec["received"], "finished": finished, "requested": requested,
+                     "due": None if spec["due_after"] is None else spec["received"] + spec["due_after"],
+                     "status": ("returned" if spec["status_result"] else "withdrawn") if finished else "processing",
+                     "outcome": spec["outcome"] if finished else None, "supplements": spec["supplements"],
+                     "channel": spec["channel"]})
+    with db.write(capture_changes=False) as s:
+        s.execute(delete(Rating))
+        s.execute(delete(Dossier))
+    rd.insert(db, [rd.D(f"R{i}", rd.P2, r["channel"], "2000-01-01 00:00", None, r["status"]) for i, r in
+                   enumerate(rows)], [])
+    with db.write(capture_changes=False) as s:
+        for i, r in enumerate(rows):
+            s.query(Dossier).filter(Dossier.code.like(f"TEST-R{i}-%")).update({
+                "received_at": r["received"], "finished_at": r["finished"], "supplement_requested_at": r["requested"],
+                "due_at": r["due"], "original_due_at": r["due"], "outcome": r["outcome"],
+                "supplement_count": r["supplements"]}, synchronize_session=False)
+    with db.read() as s:
+        got = Counts()
+        for *_key, counts in grouped_counts(s, P_START, P_END, as_of, ["00919"]):
+            got.add(counts)
+        months = [m.utc_bounds() for m in PERIOD.trailing_months(3)]
+        trend = monthly_on_time(s, months, as_of, ["00919"])
+    assert {f.name: getattr(got, f.name) for f in fields(Counts)} == \
+        {f.name: getattr(oracle(rows, P_START, P_END, as_of), f.name) for f in fields(Counts)}
+    for (m_start, m_end), (received, on_time) in zip(months, trend, strict=True):
+        expected = oracle(rows, m_start, m_end, as_of)
+        assert (received, on_time) == (expected.received, expected.on_time_num)
