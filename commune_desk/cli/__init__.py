@@ -31,6 +31,35 @@ class CliParser(argparse.ArgumentParser):
         self.exit(2, _("{prog}: lỗi: {message}\n").format(prog=self.prog, message=message))
 
 
+# argparse's own words (usage, errors, help headings) come through its gettext hook; in
+# Vietnamese mode we answer them here, as Qt's own strings come from qtbase_vi.qm.
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "show this help message and exit": "hiện trợ giúp này rồi thoát",
+    "show program's version number and exit": "hiện phiên bản rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "expected one argument": "cần một giá trị",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(type)s không hợp lệ: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn mơ hồ: %(option)s có thể là %(matches)s",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "not allowed with argument %s": "không dùng cùng tham số %s",
+}
+
+
+def _translate_argparse(lang: str) -> None:
+    import gettext
+
+    if lang == "vi":
+        argparse._ = lambda text: ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]
+    else:
+        argparse._ = gettext.gettext  # type: ignore[attr-defined]
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("kết quả dạng JSON"))
 
@@ -82,6 +111,15 @@ def open_db(args: argparse.Namespace, *, need_office: bool = True):
     return Ctx(db, Actor.system())
 
 
+def one_line(text: str) -> str:
+    """A message echoes what the user typed: keep it on one line and let no control
+    character (a terminal escape sequence) through."""
+    import unicodedata
+
+    return "".join(" " if ch in "\r\n\t" else ("\ufffd" if unicodedata.category(ch) == "Cc" else ch)
+                   for ch in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # the language must be set before the parser builds its (translated) help
@@ -92,9 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif arg.startswith("--lang="):
             lang = arg.split("=", 1)[1]
     try:
-        set_language(lang if lang in ("vi", "en") else None)
+        chosen = set_language(lang if lang in ("vi", "en") else None)
     except ValueError:
-        set_language("vi")
+        chosen = set_language("vi")
+    _translate_argparse(chosen)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -105,14 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args) or 0
     except KnownError as exc:
-        print(f"commune-desk: {exc}", file=sys.stderr)
+        print(f"commune-desk: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:  # the environment's fault (disk full, no permission, bad path): one plain line
         from commune_desk.store.faults import disk_full_message, is_disk_full
 
         text = disk_full_message() if is_disk_full(exc) else _("Lỗi khi đọc hoặc ghi tệp: {error}").format(
             error=exc.strerror or exc)
-        print(f"commune-desk: {text}", file=sys.stderr)
+        print(f"commune-desk: {one_line(text)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_("commune-desk: đã dừng theo yêu cầu"), file=sys.stderr)

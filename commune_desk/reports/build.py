@@ -19,6 +19,7 @@ from commune_desk.reports.model import (
     PROCEDURE,
     TOTAL,
     Counts,
+    Group,
     MonthPoint,
     Report,
     Row,
@@ -44,7 +45,8 @@ NOTES = (
        "được tính là đang giải quyết (gần đúng)."),
     N_("Điểm theo Thông tư 01/2018/TT-VPCP: chỉ số 2 lấy bằng chỉ số 1 (chưa theo dõi thời gian từng cơ "
        "quan); chỉ số 4, 5, 6 tính 2 điểm; chỉ số 7 tính 2 điểm cho hồ sơ không có phản ánh hoặc đánh giá "
-       "không hài lòng; chỉ số 8 chưa có dữ liệu nên không tính; chỉ số 9 tính gần đúng."),
+       "không hài lòng; chỉ số 8 chưa có dữ liệu nên không tính; chỉ số 9 tính gần đúng. Điểm cán bộ là tổng "
+       "các chỉ số tính theo hồ sơ (1, 2, 3, 4, 6, 7) trên hồ sơ người đó xử lý."),
 )
 HUB_NOTE = N_("Số liệu của mỗi xã tính đến ngày nhận gói đồng bộ gần nhất của xã đó; nếu chưa ghi nhận gói, "
               "lấy ngày cập nhật hồ sơ mới nhất (ghi «theo hồ sơ»).")
@@ -73,15 +75,14 @@ def roman(n: int) -> str:
     return out
 
 
-def field_rows(groups: list[tuple[str, str, str, str, Counts]]) -> list[Row]:
+def field_rows(groups: Sequence[Group]) -> list[Row]:
     """Field rows (I, II, …) each followed by its procedures (1, 2, …), then the total."""
     by_field: dict[str, dict[str, tuple[str, Counts]]] = {}
-    for _office, field, code, name, counts in groups:
-        procs = by_field.setdefault(field, {})
-        if code in procs:
-            procs[code][1].add(counts)
-        else:
-            procs[code] = (name, Counts(**vars(counts)))
+    for g in groups:
+        procs = by_field.setdefault(g.field, {})
+        if g.procedure_code not in procs:
+            procs[g.procedure_code] = (g.procedure_name, Counts())
+        procs[g.procedure_code][1].add(g.counts)
     rows: list[Row] = []
     total = Counts()
     for i, field in enumerate(sorted(by_field, key=fold), start=1):
@@ -99,11 +100,10 @@ def field_rows(groups: list[tuple[str, str, str, str, Counts]]) -> list[Row]:
     return rows
 
 
-def office_rows(groups: list[tuple[str, str, str, str, Counts]], codes: Sequence[str],
-                names: dict[str, str]) -> list[Row]:
+def office_rows(groups: Sequence[Group], codes: Sequence[str], names: dict[str, str]) -> list[Row]:
     per: dict[str, Counts] = {code: Counts() for code in codes}
-    for office, _field, _code, _name, counts in groups:
-        per.setdefault(office, Counts()).add(counts)
+    for g in groups:
+        per.setdefault(g.office_code, Counts()).add(g.counts)
     rows = [Row(OFFICE, str(i), names.get(code, code), per[code], code) for i, code in enumerate(codes, start=1)]
     total = Counts()
     for row in rows:
@@ -112,8 +112,20 @@ def office_rows(groups: list[tuple[str, str, str, str, Counts]], codes: Sequence
     return rows
 
 
+TREND_MIN_MONTHS = 6
+
+
+def trend_of(period: Period, months: int | None = None) -> list[Period]:
+    """The months of the trend chart: the period's own months, or the last
+    ``TREND_MIN_MONTHS`` up to its end when it is shorter (a quarter shows half a year)."""
+    if months is None:
+        own = period.months()
+        return own if len(own) >= TREND_MIN_MONTHS else period.trailing_months(TREND_MIN_MONTHS)
+    return period.trailing_months(months) if months else []
+
+
 def build_report(session: Session, issuer: Issuer, period: Period, *, requested: Sequence[str] | None = None,
-                 as_of: datetime | None = None, minimum_periods: int = 40, trend_months: int = 12,
+                 as_of: datetime | None = None, minimum_periods: int = 40, trend_months: int | None = None,
                  progress: Progress | None = None) -> Report:
     """The whole report of ``period``: at a commune its own figures; at the hub those of the
     ``requested`` communes (all when empty), side by side."""
@@ -144,13 +156,12 @@ def build_report(session: Session, issuer: Issuer, period: Period, *, requested:
     criteria = sat.criteria_results(session, start, end, codes)
     tick(2, steps)
 
-    months = period.trailing_months(trend_months) if trend_months else []
+    months = trend_of(period, trend_months)
     figures = monthly_on_time(session, [m.utc_bounds() for m in months], as_of, codes)
     trend = [MonthPoint(m, received, on_time) for m, (received, on_time) in zip(months, figures, strict=True)]
     tick(4, steps)
 
-    officers, units = scores(session, start, end, codes,
-                             {r.code: r.counts for r in per_office if r.code}, names)
+    officers, units = scores(session, groups, {r.code: r.counts for r in per_office if r.code}, names)
     tick(5, steps)
     training = training_figures(session, codes, period.end, minimum_periods)
     tick(6, steps)

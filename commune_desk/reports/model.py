@@ -56,6 +56,33 @@ class Counts:
 COUNT_KEYS = tuple(f.name for f in fields(Counts))
 
 
+@dataclass
+class ScoreSums:
+    """Per-dossier index sums (TT 01/2018) over the dossiers resolved in the period."""
+
+    n: int = 0           # dossiers resolved with a result
+    index1: int = 0      # Σ 2 early / 1 on time / 0 late
+    index3: int = 0      # Σ 2 no supplement / 1 one / 0 more
+    negative: int = 0    # of which with a complaint or "dislike" rating
+
+    def add(self, other: ScoreSums) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the period's GROUP BY: what every table of the report is summed from."""
+
+    office_code: str
+    field: str
+    procedure_code: str
+    procedure_name: str
+    officer: str
+    counts: Counts
+    scores: ScoreSums
+
+
 @dataclass(frozen=True)
 class Column:
     key: str              # a Counts attribute, or "rate"

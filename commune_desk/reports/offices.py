@@ -108,6 +108,8 @@ def resolve_offices(requested: Sequence[str] | None, known: dict[str, str]) -> l
 
 
 def freshness(session: Session, office_codes: Sequence[str], names: dict[str, str]) -> list[Freshness]:
+    """Each commune's data date: its last bundle, else the newest update of any of its
+    dossiers (a scan of that commune's rows: only for communes the hub has no bundle of)."""
     bundles = bundle_dates(session)
     missing = [code for code in office_codes if code not in bundles]
     records = record_dates(session, missing) if missing else {}

@@ -195,8 +195,8 @@ def _training(layout: Layout, st: _Styles, report: Report) -> list:
         rows = [[i, k, texts.number(n), texts.number(p)] for i, (k, n, p) in enumerate(t.by_type, start=1)]
         rows += [[f"CĐ{i}", f"Chủ đề: {k}", texts.number(n), texts.number(p)]
                  for i, (k, n, p) in enumerate(t.by_topic, start=1)]
-        out.append(_small_table(layout, st, ["STT", "Loại khóa, chủ đề", "Số khóa", "Số lượt người"], rows,
-                                [0.06, 0.6, 0.12, 0.14]))
+        out.append(KeepTogether([_small_table(layout, st, ["STT", "Loại khóa, chủ đề", "Số khóa", "Số lượt người"],
+                                              rows, [0.06, 0.6, 0.12, 0.14])]))
     return out
 
 

@@ -51,7 +51,7 @@ def complained_by_office(session: Session, start: datetime, end: datetime,
                 .distinct().subquery())
     where = [in_period(start, end)]
     if office_codes:
-        where.extend(office_filter(office_codes))
+        where.extend(office_filter(office_codes, session))
     query = (select(d.c.office_code, func.count())
              .select_from(negative.join(d, d.c.id == negative.c.dossier_id)).where(and_(*where))
              .group_by(d.c.office_code))

@@ -8,6 +8,8 @@ What the records allow, and what is approximated (listed in the report's notes):
 - index 4 (bodies contacted), 5 (whole process at the one-stop), 6 (publication): the commune
   centre is the single point of contact and publishes its catalog: 2;
 - index 7 (attitude): 2 for a dossier without a complaint or "dislike" rating, else 0;
+- the officer scored is the dossier's handler (``handler_name``); unassigned dossiers are
+  listed together;
 - index 8 (feedback handled on time): not recorded, so not scored;
 - index 9 (online): 2 when ≥ 20 % of procedures are online, ≥ 30 % of new dossiers came online
   and no online dossier is overdue; 1 when two of the three hold; else 0.
@@ -16,15 +18,13 @@ What the records allow, and what is approximated (listed in the report's notes):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from commune_desk.i18n import N_
-from commune_desk.reports.model import Counts, IndexScore, OfficerScore, UnitScore
-from commune_desk.reports.periodic import RESULT_STATUSES, d, office_filter, outcome_expr, plain
-from commune_desk.store.models import Procedure, Rating
+from commune_desk.reports.model import Counts, Group, IndexScore, OfficerScore, ScoreSums, UnitScore
+from commune_desk.store.models import Procedure
 
 INDEX_LABELS = {
     1: N_("Thời gian giải quyết so với quy định"),
@@ -64,39 +64,16 @@ def unit_rating(total: float) -> str:
     return N_("Yếu")
 
 
-def _per_dossier_sums(session: Session, start: datetime, end: datetime, office_codes: Sequence[str] | None):
-    """Per (office, officer): n, Σ index 1, Σ index 3, Σ dossiers with a negative rating, over
-    the dossiers resolved in the period (a ``finished_at`` index range)."""
-    rt = Rating.__table__
-    negative = (select(rt.c.dossier_id).where(or_(rt.c.complaint.is_(True), rt.c.dislike.is_(True)))
-                .where(rt.c.rated_at < end, rt.c.dossier_id.is_not(None)).distinct().subquery())
-    outcome = outcome_expr()
-    index1 = case((outcome == "early", 2), (outcome == "on_time", 1), else_=0)
-    supplements = func.coalesce(d.c.supplement_count, 0)
-    index3 = case((supplements == 0, 2), (supplements == 1, 1), else_=0)
-    officer = func.coalesce(d.c.handler_name, d.c.receiver_name, "")
-    # the finished_at range leads; status and office only filter (see periodic.office_filter)
-    where = [d.c.finished_at >= start, d.c.finished_at < end, func.coalesce(d.c.status, "").in_(RESULT_STATUSES)]
-    if office_codes:
-        where.extend(office_filter(office_codes))
-    office = plain(d.c.office_code)
-    query = (select(office.label("office"), officer.label("officer"), func.count().label("n"),
-                    func.sum(index1).label("i1"), func.sum(index3).label("i3"),
-                    func.sum(case((d.c.id.in_(select(negative.c.dossier_id)), 1), else_=0)).label("neg"))
-             .where(and_(*where)).group_by(office, officer))
-    return [(row.office, row.officer, int(row.n), int(row.i1 or 0), int(row.i3 or 0), int(row.neg or 0))
-            for row in session.execute(query)]
-
-
 def _avg(total: float, n: int) -> float:
     return round(total / n, 1) if n else 0.0
 
 
-def _dossier_indices(n: int, i1: int, i3: int, neg: int) -> dict[int, float | None]:
+def _dossier_indices(sums: ScoreSums) -> dict[int, float | None]:
+    n = sums.n
     if not n:
         return {1: None, 2: None, 3: None, 4: 2.0, 6: 2.0, 7: None}
-    first = _avg(i1, n)
-    return {1: first, 2: first, 3: _avg(i3, n), 4: 2.0, 6: 2.0, 7: _avg(2 * (n - neg), n)}
+    first = _avg(sums.index1, n)
+    return {1: first, 2: first, 3: _avg(sums.index3, n), 4: 2.0, 6: 2.0, 7: _avg(2 * (n - sums.negative), n)}
 
 
 def online_procedure_share(session: Session) -> float | None:
@@ -117,34 +94,33 @@ def _total(values: dict[int, float | None]) -> float:
     return round(sum(v for v in values.values() if v is not None), 1)
 
 
-def scores(session: Session, start: datetime, end: datetime, office_codes: Sequence[str] | None,
-           office_counts: dict[str, Counts], names: dict[str, str]) -> tuple[list[OfficerScore], list[UnitScore]]:
-    """Officer scores (all chosen offices together) and one unit score per office."""
-    sums = _per_dossier_sums(session, start, end, office_codes)
-    per_officer: dict[str, list[int]] = {}
-    per_office: dict[str, list[int]] = {}
-    for office, officer, n, i1, i3, neg in sums:
-        for key, table in ((officer, per_officer), (office, per_office)):
-            acc = table.setdefault(key, [0, 0, 0, 0])
-            for k, v in enumerate((n, i1, i3, neg)):
-                acc[k] += v
+def scores(session: Session, groups: Sequence[Group], office_counts: dict[str, Counts],
+           names: dict[str, str]) -> tuple[list[OfficerScore], list[UnitScore]]:
+    """Officer scores (all chosen offices together) and one unit score per office, from the
+    index sums of the period's groups (:func:`periodic.grouped_counts`)."""
+    per_officer: dict[str, ScoreSums] = {}
+    per_office: dict[str, ScoreSums] = {}
+    for g in groups:
+        if g.scores.n:
+            per_officer.setdefault(g.officer, ScoreSums()).add(g.scores)
+        per_office.setdefault(g.office_code, ScoreSums()).add(g.scores)
     officers = []
-    for name, (n, i1, i3, neg) in per_officer.items():
-        values = _dossier_indices(n, i1, i3, neg)
+    for name, sums in per_officer.items():
+        values = _dossier_indices(sums)
         indices = tuple(IndexScore(i, INDEX_LABELS[i], values[i], i in APPROXIMATE) for i in OFFICER_INDICES)
         total = _total({i: values[i] for i in OFFICER_INDICES})
-        officers.append(OfficerScore(name or NO_OFFICER, n, indices, total, officer_rating(total)))
+        officers.append(OfficerScore(name or NO_OFFICER, sums.n, indices, total, officer_rating(total)))
     officers.sort(key=lambda o: (-o.total, o.name))
 
     share = online_procedure_share(session)
     units = []
     for code in sorted(set(office_counts) | set(per_office)):
-        n, i1, i3, neg = per_office.get(code, [0, 0, 0, 0])
-        values = _dossier_indices(n, i1, i3, neg)
+        sums = per_office.get(code, ScoreSums())
+        values = _dossier_indices(sums)
         values[5] = 2.0
         values[8] = None
         values[9] = index9(share, office_counts.get(code, Counts()))
         indices = tuple(IndexScore(i, INDEX_LABELS[i], values[i], i in APPROXIMATE) for i in range(1, 10))
         total = _total(values)
-        units.append(UnitScore(code, names.get(code, code), n, indices, total, unit_rating(total)))
+        units.append(UnitScore(code, names.get(code, code), sums.n, indices, total, unit_rating(total)))
     return officers, units

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,9 +95,12 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
     with db.write() as s:  # the audit entry of a failure commits too
         user = s.scalar(select(User).where(func.lower(User.username) == attempted.lower()))
         now = utcnow()
-        if user is None or not user.active:
-            audit.record(s, attempted or "?", "login.failed", attempted or None,
-                         {"reason": "unknown_user" if user is None else "inactive"})
+        if user is None:
+            # never the typed name itself: it is sometimes the password typed in the wrong box
+            audit.record(s, "?", "login.failed", None, {"reason": "unknown_user", "attempt": _fingerprint(attempted)})
+            failed = KnownError(wrong)
+        elif not user.active:
+            audit.record(s, user.username, "login.failed", user.username, {"reason": "inactive"})
             failed = KnownError(wrong)
         elif user.locked_until and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
@@ -108,6 +112,11 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
     if failed is not None or actor is None:
         raise failed or KnownError(wrong)
     return actor
+
+
+def _fingerprint(text: str) -> str:
+    """Tells repeated attempts with one unknown name apart without keeping the name."""
+    return hashlib.sha256(text.lower().encode("utf-8")).hexdigest()[:12]
 
 
 def _verify_login(s: Session, user: User, password: str, now: datetime, max_failed: int, lock_minutes: int,

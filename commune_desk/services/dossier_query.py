@@ -347,39 +347,96 @@ def count(ctx: Ctx, flt: DossierFilter, now: dt.datetime | None = None) -> int:
                 return int(s.execute(select(func.count()).select_from(_FTS).where(text("dossier_fts MATCH :m")),
                                      {"m": expr}).scalar_one())
             return int(s.execute(_fts_select(flt, now, expr, (func.count(),))).scalar_one())
+        if flt == DossierFilter() and uses_index(s):  # the whole list: the number the triggers keep
+            return search_index.total(s.connection())
         return int(s.execute(select(func.count()).select_from(Dossier)
                              .where(*_conditions(flt, now, with_text=True))).scalar_one())
 
 
+def quick_count(ctx: Ctx, flt: DossierFilter) -> int | None:
+    """The row count when it costs nothing (the whole list, on SQLite: the number the search
+    triggers keep); None when it has to be counted (:func:`count`, in the background)."""
+    ctx.require(Perm.DOSSIERS)
+    if flt != DossierFilter():
+        return None
+    with ctx.db.read() as s:
+        return search_index.total(s.connection()) if uses_index(s) else None
+
+
 def bookmarks(ctx: Ctx, flt: DossierFilter, sort: str = "received", descending: bool = True, *,
-              every: int = 200, now: dt.datetime | None = None) -> list[tuple]:
+              every: int = 200, now: dt.datetime | None = None, after: tuple | None = None,
+              count: int | None = None) -> list[tuple]:
     """The keys of rows every-1, 2*every-1, … of the list (0-based): the page starting at row
-    ``i * every`` is the page after ``bookmarks[i - 1]``. One walk of an index, in SQL."""
+    ``i * every`` is the page after ``bookmarks[i - 1]``. With ``after`` (a bookmark already
+    known) the walk goes on from there; ``count`` stops it early.
+
+    Each step reads only the index: the row ``every`` places further (LIMIT 1 OFFSET
+    every-1 from the previous bookmark), so a bookmark costs the same anywhere in the list."""
     ctx.require(Perm.DOSSIERS)
     _check(flt)
     now = now or utcnow()
     every = max(1, int(every))
+    out: list[tuple] = []
     with ctx.db.read() as s:
+        conn = s.connection()
         if flt.searching and uses_index(s):
             expr = _match(s, flt, now)
             if expr is None:
                 return []
-            sub = _fts_select(flt, now, expr, (_FTS.c.rowid.label("k"),
-                                               func.row_number().over(order_by=_FTS.c.rowid.desc()).label("rn"))
-                              ).subquery()
-            return [(r[0],) for r in s.execute(select(sub.c.k).where(sub.c.rn % every == 0).order_by(sub.c.rn))]
+            base = _fts_select(flt, now, expr, (_FTS.c.rowid,)).order_by(_FTS.c.rowid.desc())
+            key = after
+            while count is None or len(out) < count:
+                q = base if key is None else base.where(_FTS.c.rowid < key[0])
+                row = conn.execute(q.limit(1).offset(every - 1)).first()
+                if row is None:
+                    break
+                key = (row[0],)
+                out.append(key)
+            return out
         spec = SORTS[_sort_key(sort)]
-        base = _conditions(flt, now, with_text=True)
-        out: list[tuple] = []
-        done = 0
-        for conds, order in _segments(spec, descending, True, None):
-            rn = func.row_number().over(order_by=order).label("rn")
-            sub = select(spec.column.label("v"), Dossier.id.label("i"), rn).where(*base, *conds).subquery()
-            q = select(sub.c.v, sub.c.i).where((sub.c.rn + done) % every == 0).order_by(sub.c.rn)
-            out += [(r[0], r[1]) for r in s.execute(q)]
-            if spec.nullable:
-                done += int(s.execute(select(func.count()).select_from(Dossier).where(*base, *conds)).scalar_one())
+        walker = _Walker(spec, descending, _conditions(flt, now, with_text=True))
+        key = after
+        while count is None or len(out) < count:
+            key = walker.hop(conn, key, every - 1)
+            if key is None:
+                break
+            out.append(key)
         return out
+
+
+class _Walker:
+    """Hops along the list's order by reading the index only: the statements are built once
+    (with the key as parameters) so a hop costs one indexed query."""
+
+    def __init__(self, spec: SortSpec, desc: bool, conditions: list) -> None:
+        self.spec, self.desc, self.conditions = spec, desc, conditions
+        self.value = bindparam("kv", type_=spec.column.type)
+        self.ident = bindparam("ki", type_=Dossier.id.type)
+        self._plans: dict[str, list[tuple[Select, Select]]] = {}
+
+    def _plan(self, shape: str) -> list[tuple[Select, Select]]:
+        plan = self._plans.get(shape)
+        if plan is None:
+            key = None if shape == "start" else (None if shape == "empty" else self.value, self.ident)
+            plan = []
+            for conds, order in _segments(self.spec, self.desc, True, key):
+                q = select(self.spec.column, Dossier.id).where(*self.conditions, *conds).order_by(*order)
+                rest = select(func.count()).select_from(q.limit(bindparam("n", type_=Integer)).subquery())
+                plan.append((q.limit(1).offset(bindparam("skip", type_=Integer)), rest))
+            plan = self._plans[shape] = plan
+        return plan
+
+    def hop(self, conn, key: tuple | None, skip: int) -> tuple | None:
+        """The key of the row ``skip + 1`` places after ``key`` (the start when None), or None."""
+        shape = "start" if key is None else "empty" if key[0] is None else "value"
+        params = {} if key is None else {"kv": key[0], "ki": key[1]}
+        for q, rest in self._plan(shape):
+            row = conn.execute(q, {**params, "skip": skip}).first()
+            if row is not None:
+                return (row[0], row[1])
+            if skip:  # this segment ends first: the rest of the way is in the next one
+                skip -= conn.execute(rest, {**params, "n": skip}).scalar_one()
+        return None
 
 
 def search(ctx: Ctx, query: str, limit: int = 50, now: dt.datetime | None = None) -> list[DossierRow]:
@@ -409,8 +466,9 @@ class FilterOptions:
 def filter_options(ctx: Ctx) -> FilterOptions:
     ctx.require(Perm.DOSSIERS)
     with ctx.db.read() as s:
-        procs = [ProcedureOption(p.id, p.code, p.name, p.field)
-                 for p in s.scalars(select(Procedure).order_by(Procedure.field, Procedure.name))]
+        procs = [ProcedureOption(*r) for r in s.execute(select(Procedure.id, Procedure.code, Procedure.name,
+                                                                Procedure.field)
+                                                         .order_by(Procedure.field, Procedure.name))]
     fields = sorted({p.field for p in procs})
     return FilterOptions(procs, fields, [(st.value, _(label)) for st, label in STATUS_LABELS.items()])
 

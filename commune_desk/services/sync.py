@@ -169,6 +169,7 @@ class BundleInfo:
     record_count: int
     counts: dict[str, int]
     size_bytes: int
+    part_count: int
     status: str
     sent_at: datetime | None
     sent_via: str | None
@@ -179,7 +180,7 @@ class BundleInfo:
 
 def _info(db: Database, row: SyncOutgoing) -> BundleInfo:
     return BundleInfo(row.seq, row.file_name, outbox_dir(db) / row.file_name, row.created_at, row.change_count,
-                      row.record_count, dict(row.counts or {}), row.size_bytes, row.status, row.sent_at,
+                      row.record_count, dict(row.counts or {}), row.size_bytes, row.part_count, row.status, row.sent_at,
                       row.sent_via, row.sent_to, row.acked_at, row.error)
 
 
@@ -391,6 +392,8 @@ def apply_ack_bytes(ctx: Ctx, data: bytes, *, resend_dir: Path | None = None) ->
                 if row.status != "acked":
                     row.status, row.acked_at, row.error = "acked", now, None
                     result.acked.append(seq)
+            elif row.status == "acked":
+                continue  # an older acknowledgement read late: it changes nothing
             elif seq in ack.held:
                 row.status, row.error = "held", _("Cấp trên đang giữ gói này, chờ gói trước đó.")
                 result.held.append(seq)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from commune_desk.domain.roles import Perm
 from commune_desk.errors import KnownError, NotFound, ValidationError
-from commune_desk.i18n import _
+from commune_desk.i18n import N_, _
 from commune_desk.services import sync as commune_sync
 from commune_desk.services.context import Ctx, Database
 from commune_desk.services.sync_receive import Report, identity_of, missing_for, receive
@@ -36,6 +36,43 @@ from commune_desk.sync import bundle, exporter, keys, records, schema
 from commune_desk.sync.transport import installation_short
 
 Progress = Callable[[int, int], None]
+
+
+ENTITY_LABELS = {
+    "dossier": N_("hồ sơ"), "dossier_event": N_("bước xử lý hồ sơ"), "rating": N_("đánh giá"),
+    "procedure": N_("thủ tục"), "calendar_day": N_("ngày nghỉ, ngày làm bù"), "staff": N_("cán bộ"),
+    "course": N_("khóa bồi dưỡng"), "training_session": N_("buổi học"), "enrolment": N_("học viên"),
+    "attendance": N_("điểm danh"), "assessment": N_("kết quả bồi dưỡng"), "certificate": N_("chứng chỉ"),
+    "audit_entry": N_("nhật ký kiểm tra"),
+}
+CONFLICT_LABELS = {
+    "both_changed": N_("Sửa ở cả hai nơi"), "same_version": N_("Hai bản cùng phiên bản"),
+    "code_collision": N_("Trùng mã"), "owner": N_("Khác đơn vị sở hữu"), "reference": N_("Khác danh mục"),
+    "rejected": N_("Bị từ chối"), "delete_blocked": N_("Không xóa được"),
+}
+
+
+def entity_label(name: str) -> str:
+    return _(ENTITY_LABELS[name]) if name in ENTITY_LABELS else name
+
+
+def conflict_label(kind: str) -> str:
+    return _(CONFLICT_LABELS[kind]) if kind in CONFLICT_LABELS else kind
+
+
+def preview_text(reports: list[Report]) -> str:
+    """"Sẽ tạo 120 hồ sơ, cập nhật 8, 2 xung đột" for a dry run of several bundles."""
+    created = sum(r.created.get("dossier", 0) for r in reports)
+    other = sum(sum(r.created.values()) for r in reports) - created
+    updated = sum(r.totals.get("updated", 0) for r in reports)
+    conflicts = sum(r.totals.get("conflicts", 0) for r in reports)
+    rejected = sum(r.totals.get("rejected", 0) for r in reports)
+    text = _("Sẽ tạo {n} hồ sơ, cập nhật {u}, {c} xung đột.").format(n=created, u=updated, c=conflicts)
+    if other:
+        text += " " + _("Thêm {n} bản ghi khác (lịch sử xử lý, đánh giá, bồi dưỡng…).").format(n=other)
+    if rejected:
+        text += " " + _("{n} bản ghi sẽ bị từ chối.").format(n=rejected)
+    return text
 
 
 def _require_hub(ctx: Ctx) -> None:

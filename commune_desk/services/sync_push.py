@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -38,6 +39,7 @@ from commune_desk.sync.transport import (
 
 Progress = Callable[[int, int], None]
 Transport = Folder | WebDav
+RESEND_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ def transport_config(db: Database) -> TransportConfig:
     if t is None:
         return TransportConfig("folder", None, None, None, None, None, 0)
     return TransportConfig(t.kind, t.url, t.username, t.folder, t.last_ok_at, t.last_error, t.failures or 0)
+
+
+def password_known(cfg: TransportConfig) -> bool:
+    """Whether the WebDAV password can be found without asking (keyring or environment)."""
+    return not cfg.username or load_password(cfg.url or "", cfg.username) is not None
 
 
 def configure(ctx: Ctx, *, kind: str, url: str | None = None, username: str | None = None,
@@ -263,6 +270,13 @@ class PullResult:
     message: str = ""
 
 
+def _mark_down_sent(db: Database, peer_id: int, seq: int, t: Transport) -> None:
+    with db.write(capture_changes=False) as s:
+        row = s.scalars(select(SyncOutgoing).where(SyncOutgoing.peer_id == peer_id, SyncOutgoing.seq == seq)).one()
+        row.status = "sent" if row.status != "acked" else row.status
+        row.sent_at, row.sent_via, row.sent_to = utcnow(), "webdav" if isinstance(t, WebDav) else "folder", t.label
+
+
 def _fetch(t: Transport, base: str, entry_name: str, is_dir: bool) -> bytes | None:
     """A bundle from ``up/``: a whole file, or head + parts once the head is there."""
     rel = f"{base}/{entry_name}"
@@ -307,10 +321,14 @@ def pull(ctx: Ctx, *, inbox: Path | str | None = None, password: str | None = No
             result.acks += 1
             sync_hub.make_downstream(db, peer.id)
             present = {e.name for e in t.list(f"{folder}/{DOWN}")}
+            resend_before = utcnow() - RESEND_AFTER
             for info in sync_hub.unacked_downstream(db, peer.id):
-                if info.file_name not in present:
+                # a bundle the commune took but has not acknowledged yet is left alone for a day
+                fresh = info.status == "sent" and info.sent_at and info.sent_at > resend_before
+                if info.file_name not in present and not fresh:
                     t.put(f"{folder}/{DOWN}/{info.file_name}", info.path.read_bytes())
                     result.downstream.append(info.file_name)
+                    _mark_down_sent(db, peer.id, info.seq, t)
     except TransportError as exc:
         _note(db, False, exc.args[0])
         raise

@@ -139,6 +139,9 @@ def receive(db: Database, data: bytes, *, file_name: str | None = None, dry_run:
 
     state = "next" if _held_id is not None else _sequence_state(db, peer.id, seq, bhash)
     name = peer.office_name
+    if state == "already_held":
+        return Report("duplicate", _("Gói số {seq} của {name} đã được nhận và đang chờ gói trước; không có gì thay "
+                                     "đổi.").format(seq=seq, name=name), **base)
     if state == "duplicate":
         return Report("duplicate", _("Gói số {seq} của {name} đã được nhập trước đó; không có gì thay đổi.")
                       .format(seq=seq, name=name), **base)
@@ -172,7 +175,9 @@ def receive(db: Database, data: bytes, *, file_name: str | None = None, dry_run:
 
     timings = {"verify": round(verified - started, 3), "decrypt": round(decrypted - verified, 3)}
     report = _apply(db, peer.id, parsed, content, file_name=file_name, dry_run=dry_run, progress=progress,
-                    held_id=_held_id, base=base, timings=timings)
+                    held_id=_held_id, base=base, timings=timings, started=started)
+    if report.code == "chain" and not dry_run:  # a fork of the chain: the same alarm as a clone
+        _record_clone(db, peer.id, parsed, file_name)
     if report.status == "applied":
         report.timings["total"] = round(time.perf_counter() - started, 3)
         if not dry_run:
@@ -185,6 +190,8 @@ def _sequence_state(db: Database, peer_id: int, seq: int, bhash: str) -> str:
         peer = s.get(SyncPeer, peer_id)
         same_seq = s.scalars(select(SyncIncoming).where(SyncIncoming.peer_id == peer_id, SyncIncoming.seq == seq,
                                                         SyncIncoming.status.in_(("applied", "held")))).all()
+        if any(r.bundle_hash == bhash and r.status == "held" for r in same_seq):
+            return "already_held"
         if any(r.bundle_hash == bhash for r in same_seq):
             return "duplicate"
         if same_seq:
@@ -259,7 +266,7 @@ class _DryRun(Exception):
 
 def _apply(db: Database, peer_id: int, parsed: bundle.Parsed, content: records.Body, *,
            file_name: str | None, dry_run: bool, progress: importer.Progress | None, held_id: int | None,
-           base: dict[str, Any], timings: dict[str, float]) -> Report:
+           base: dict[str, Any], timings: dict[str, float], started: float) -> Report:
     m = parsed.manifest
     office = db.require_office()
     report: Report | None = None
@@ -302,6 +309,7 @@ def _apply(db: Database, peer_id: int, parsed: bundle.Parsed, content: records.B
                             totals=totals, created=dict(result.created), updated=dict(result.updated),
                             conflicts=result.conflicts, rejected=result.rejected,
                             timings={**timings, "apply": round(result.seconds, 3)})
+            report.timings["total"] = round(time.perf_counter() - started, 3)  # before the commit
             incoming.summary = _summary(report, result)
             if dry_run:
                 raise _DryRun()

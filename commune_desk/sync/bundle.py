@@ -275,8 +275,9 @@ def open_body(parsed: Parsed, identity: Identity) -> bytes:
 
 
 def reassemble(head: bytes, parts: list[bytes]) -> bytes:
-    """Put a bundle uploaded in pieces (head, part 1, part 2, ...) back into one file."""
-    return head + b"".join(struct.pack(">Q", len(p)) + p for p in parts)
+    """Put a bundle uploaded in pieces (head, part 1, part 2, ...) back into one file. The
+    part count is the number of pieces found, so a lost piece reads as a missing part."""
+    return head[:-4] + struct.pack(">I", len(parts)) + b"".join(struct.pack(">Q", len(p)) + p for p in parts)
 
 
 def split(built_or_data: Built | bytes) -> tuple[bytes, list[bytes]]:

@@ -27,7 +27,7 @@ def native_ids(conn: Connection, ids: Iterable[str]) -> list[Any]:
 
 def _payload_rows(ts: schema.TableSpec, rows: Iterable[Any]) -> list[list[Any]]:
     """Native rows -> payload rows (lists in column order), converted column by column."""
-    rows = list(rows)
+    rows = rows.all() if hasattr(rows, "all") else list(rows)
     if not rows:
         return []
     columns = list(zip(*rows, strict=True))

@@ -234,9 +234,9 @@ class Applier:
         known = [dict(zip(columns, r, strict=False)) for r in good if r[i_id] in existing]
         if ts.merge_key and new:
             new = self._merge(ts, columns, new)
-        self._insert(ts, columns, new)
+        inserted = self._insert(ts, columns, new)
         self._update(ts, known, existing)
-        self._tick(len(rows))
+        self._tick(len(rows) - inserted)
 
     def _columnar(self, ts: schema.TableSpec, columns: list[str], rows: list[list[Any]],
                   defaults: dict[str, Any]) -> list[tuple]:
@@ -271,9 +271,10 @@ class Applier:
         return f"INSERT INTO {quote(ts.name)} ({', '.join(quote(c) for c in ts.columns)}) " \
                f"VALUES ({', '.join(['%s'] * len(ts.columns))})"
 
-    def _insert(self, ts: schema.TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
+    def _insert(self, ts: schema.TableSpec, columns: list[str], rows: list[list[Any]]) -> int:
+        """Insert new rows chunk by chunk (progress after each). Returns the rows handled."""
         if not rows:
-            return
+            return 0
         sql = self._insert_sql(ts)
         missing = [c for c in ts.columns if c not in columns]
         defaults = schema.column_defaults(ts, self.dialect) if missing else {}
@@ -282,6 +283,7 @@ class Applier:
             for i in range(0, len(rows), INSERT_CHUNK):
                 tuples, chunk = self._native_rows(ts, columns, rows[i:i + INSERT_CHUNK], defaults)
                 if not tuples:
+                    self._tick(len(rows[i:i + INSERT_CHUNK]))
                     continue
                 try:
                     with self.conn.begin_nested():
@@ -291,6 +293,8 @@ class Applier:
                 else:
                     self.result.created[ts.name] += len(tuples)
                     self._note_relays(ts, columns, chunk)
+                self._tick(len(rows[i:i + INSERT_CHUNK]))
+        return len(rows)
 
     def _insert_one_by_one(self, ts: schema.TableSpec, sql: str, columns: list[str], rows: list[list[Any]],
                            tuples: list[tuple]) -> None:

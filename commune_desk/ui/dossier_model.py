@@ -3,13 +3,15 @@
 Rows live in pages of :data:`PAGE` rows, fetched off the UI thread (``run_task``) only when
 the view asks for a row that is not there (``data()`` answers "…" meanwhile). A page is
 found by keyset from a neighbour already known: the page before it, the page after it,
-the end of the list (Ctrl+End), or a *bookmark* — the key of every PAGE-th row, computed in
-one index walk the first time the clerk jumps into the middle. No OFFSET anywhere, so a
-page costs the same at row 10 and at row 999,800. At most :data:`KEEP_PAGES` pages stay
+the end of the list (Ctrl+End), or a *bookmark* — the key of every PAGE-th row, found the
+first time the clerk jumps past them by hopping along the index PAGE rows at a time
+(``dossier_query.bookmarks``). No deep OFFSET anywhere, so a page costs the same at row 10
+and at row 999,800. At most :data:`KEEP_PAGES` pages stay
 in memory.
 
-Opening the list costs two background queries: the first page (shown at once) and the
-count (then the scroll bar knows the length).
+Opening the whole list costs one background query: its first page, with the length the
+database keeps (``dossier_query.quick_count``); a filtered list adds a COUNT. The last
+page is then fetched ahead, so Ctrl+End needs no wait.
 
 Signals:
     counted(int): the number of rows of the current query is known.
@@ -21,17 +23,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from commune_desk.domain.calendar import to_local
+from commune_desk.errors import KnownError
 from commune_desk.i18n import N_, _
 from commune_desk.services import dossier_query as dq
 from commune_desk.services.context import Ctx
 from commune_desk.store.base import utcnow
-from commune_desk.ui.tasks import TaskControl, run_task
+from commune_desk.ui.tasks import TaskControl, run_task, show_error
 
 PAGE = 200
 KEEP_PAGES = 60
@@ -52,6 +56,21 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
 OVERDUE_BACKGROUND = QColor("#fde3e1")
 OVERDUE_TEXT = QColor("#b00020")
 LOADING = "…"
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, ID_ROLE, OVERDUE_ROLE})
+_OVERDUE_BRUSH = QBrush(OVERDUE_BACKGROUND)
+_OVERDUE_TEXT_BRUSH = QBrush(OVERDUE_TEXT)
+
+
+@cache
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def overdue_text(row: dq.DossierRow, now: dt.datetime) -> str:
@@ -76,6 +95,7 @@ class DossierTableModel(QAbstractTableModel):
         self.total: int | None = None
         self._rows = 0
         self._pages: OrderedDict[int, list[dq.DossierRow]] = OrderedDict()
+        self._texts: dict[int, list[tuple[str, ...]]] = {}
         self._wanted: list[int] = []
         self._marks: list[tuple] | None = None
         self._generation = 0
@@ -102,6 +122,7 @@ class DossierTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._pages.clear()
+        self._texts.clear()
         self._wanted.clear()
         self._marks = None
         self._rows = 0
@@ -109,26 +130,28 @@ class DossierTableModel(QAbstractTableModel):
         self._fetching = False
         self.now = utcnow()
         self.endResetModel()
-        generation, query = self._generation, self._query()
+        generation, query, now = self._generation, self._query(), self.now
 
-        def first(_ctl: TaskControl) -> list[dq.DossierRow]:
-            return dq.fetch_page(self.ctx, query[0], query[1], query[2], limit=PAGE, now=self.now)
+        def first(_ctl: TaskControl) -> tuple[list[dq.DossierRow], int | None]:
+            rows = dq.fetch_page(self.ctx, query[0], query[1], query[2], limit=PAGE, now=now)
+            return rows, dq.quick_count(self.ctx, query[0]) if len(rows) == PAGE else len(rows)
 
-        self._run(first, lambda rows: self._first_page(generation, rows))
+        self._run(first, lambda result: self._first_page(generation, *result))
 
     def _query(self) -> tuple[dq.DossierFilter, str, bool]:
         return self.filter, self.sort_key, self.descending
 
-    def _first_page(self, generation: int, rows: list[dq.DossierRow]) -> None:
+    def _first_page(self, generation: int, rows: list[dq.DossierRow], total: int | None) -> None:
         if generation != self._generation:
             return
         self._store(0, rows)
-        if rows:
-            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-            self._rows = len(rows)
+        known = max(total or 0, len(rows))
+        if known:
+            self.beginInsertRows(QModelIndex(), 0, known - 1)
+            self._rows = known
             self.endInsertRows()
-        if len(rows) < PAGE:
-            self._set_total(len(rows))
+        if total is not None:  # the whole list counts nothing; a short list is its own count
+            self._set_total(known)
             return
         flt, now = self.filter, self.now
         self._run(lambda _ctl: dq.count(self.ctx, flt, now=now), lambda n: self._counted(generation, n))
@@ -148,6 +171,8 @@ class DossierTableModel(QAbstractTableModel):
     def _set_total(self, total: int) -> None:
         self.total = total
         self.counted.emit(total)
+        if total > PAGE:  # the end of the list, fetched ahead: Ctrl+End then shows at once
+            self._want((total - 1) // PAGE)
 
     # -- Qt's side ----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -171,37 +196,36 @@ class DossierTableModel(QAbstractTableModel):
         return page[row % PAGE]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called a thousand times per paint: unhandled roles leave first, texts are made once per row.
+        if role not in _ROLES or not index.isValid():
             return None
         row = index.row()
-        item = self.row_at(row)
-        if item is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                self._want(row // PAGE)
+        number, offset = divmod(row, PAGE)
+        texts = self._texts.get(number)
+        if texts is None or offset >= len(texts):
+            if role == _DISPLAY:
+                self._want(number)
                 return LOADING if index.column() == 0 else ""
             return None
-        self._pages.move_to_end(row // PAGE)
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(item, key)
+        if role == _DISPLAY:
+            return texts[offset][index.column()]
+        item = self._pages[number][offset]
         if role == ID_ROLE:
             return item.id
         if role == OVERDUE_ROLE:
             return item.overdue
-        if role == Qt.ItemDataRole.BackgroundRole and item.overdue:
-            return QBrush(OVERDUE_BACKGROUND)
-        if role == Qt.ItemDataRole.ForegroundRole and item.overdue and key in ("due", "status"):
-            return QBrush(OVERDUE_TEXT)
-        if role == Qt.ItemDataRole.FontRole and item.overdue and key in ("due", "status"):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "procedure":
-                return f"{item.procedure_code} — {item.procedure_name}"
-            if item.overdue:
-                return _("Hồ sơ quá hạn: đã qua ngày hẹn trả mà chưa có kết quả.")
-        return None
+        if not item.overdue and role != _TOOLTIP:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == _BACKGROUND:
+            return _OVERDUE_BRUSH
+        if role == _FOREGROUND:
+            return _OVERDUE_TEXT_BRUSH if key in ("due", "status") else None
+        if role == _FONT:
+            return _bold() if key in ("due", "status") else None
+        if key == "procedure":
+            return f"{item.procedure_code} — {item.procedure_name}"
+        return _("Hồ sơ quá hạn: đã qua ngày hẹn trả mà chưa có kết quả.") if item.overdue else None
 
     def _text(self, item: dq.DossierRow, key: str) -> str:
         if key == "code":
@@ -274,9 +298,11 @@ class DossierTableModel(QAbstractTableModel):
 
     def _store(self, page: int, rows: list[dq.DossierRow]) -> None:
         self._pages[page] = rows
+        self._texts[page] = [tuple(self._text(r, key) for key, _label, _sort in COLUMNS) for r in rows]
         self._pages.move_to_end(page)
-        while len(self._pages) > KEEP_PAGES:
-            self._pages.popitem(last=False)
+        while len(self._pages) > KEEP_PAGES:   # the least recently loaded page goes first
+            old, _rows = self._pages.popitem(last=False)
+            self._texts.pop(old, None)
 
     def _run(self, fn, on_success, finished=None) -> None:
         self._busy += 1
@@ -290,7 +316,13 @@ class DossierTableModel(QAbstractTableModel):
             if self._busy == 0:
                 self.loading.emit(False)
 
-        run_task(fn, on_success=on_success, on_failure=lambda exc: self.failed.emit(str(exc)), on_finished=done)
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, KnownError):
+                self.failed.emit(str(exc))
+            else:  # a bug: the crash report, not a line of SQL under the filters
+                show_error(None, exc)
+
+        run_task(fn, on_success=on_success, on_failure=failed, on_finished=done)
 
     def loaded_pages(self) -> list[int]:
         return sorted(self._pages)
@@ -304,6 +336,7 @@ def load_pages(ctx: Ctx, flt: dq.DossierFilter, sort_key: str, desc: bool, pages
     Returns the pages and the bookmarks if they had to be computed."""
     out: dict[int, list[dq.DossierRow]] = {}
     known = dict(anchors)
+    marks = list(marks or [])
     new_marks: list[tuple] | None = None
     last_page = (total - 1) // PAGE if total else None
     todo = [p for p in pages if p not in known]
@@ -325,7 +358,7 @@ def load_pages(ctx: Ctx, flt: dq.DossierFilter, sort_key: str, desc: bool, pages
                 rows = fetch(after=known[page - 1][1], limit=PAGE)
             elif page + 1 in known:
                 rows = fetch(before=known[page + 1][0], limit=PAGE)
-            elif marks is not None and 0 < page <= len(marks):
+            elif 0 < page <= len(marks):
                 rows = fetch(after=marks[page - 1], limit=PAGE)
             if rows is None:
                 continue
@@ -339,8 +372,11 @@ def load_pages(ctx: Ctx, flt: dq.DossierFilter, sort_key: str, desc: bool, pages
         nearest_end = max(todo)
         if last_page is not None and last_page - nearest_end <= 2 and last_page not in known:
             todo.append(last_page)       # near the end: walk back from it
-        elif marks is None:
-            marks = new_marks = dq.bookmarks(ctx, flt, sort_key, desc, every=PAGE, now=now)
-        else:
+            continue
+        wanted = min(todo)               # bookmarks up to the page before it
+        more = dq.bookmarks(ctx, flt, sort_key, desc, every=PAGE, now=now, after=marks[-1] if marks else None,
+                            count=wanted - len(marks))
+        if not more:
             break                        # the list changed under us; a refresh will follow
+        marks = new_marks = marks + more
     return out, new_marks

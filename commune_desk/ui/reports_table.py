@@ -180,9 +180,9 @@ def report_table(name_label: str = NAME_LABEL, extra: Sequence[str] = ()) -> tup
     head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
     view.setColumnWidth(0, 36)
     for k in range(model.lead, model.columnCount()):
-        view.setColumnWidth(k, 60)
+        view.setColumnWidth(k, 60 if model.lead == 2 else 54)   # narrower beside the extra columns
     for k in range(2, model.lead):
-        view.setColumnWidth(k, 150)
+        view.setColumnWidth(k, 140)
     band = GroupBand(view, model)
     layout.addWidget(band)
     layout.addWidget(view)

@@ -9,7 +9,7 @@
 2. Search: ~200 realistic queries (names with and without diacritics, partial names,
    codes, ID numbers, phones), 50 results each, through ``dossier_query.search`` versus a
    hand-written sqlite3 FTS5 query on the same file returning the same columns (warm
-   cache for both; each query is timed once per side, interleaved). Targets: p95 <= 2x the
+   cache for both; each query timed three times per side, interleaved, best kept). Targets: p95 <= 2x the
    raw query and < 50 ms.
 3. The list: an empty main window, then the dossier list opened and Ctrl+End pressed,
    until its last row is on screen. Targets: < 300 ms, RSS < 150 MB above the empty window.
@@ -130,12 +130,17 @@ def bench_search(data: Path, queries: list[tuple[str, str]]) -> dict:
         raw_query(q)
     ours, base, per_kind, empty = [], [], {}, 0
     for kind, q in queries:
-        t = time.perf_counter()
-        rows = dq.search(ctx, q)
-        ours.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        raw_query(q)
-        base.append((time.perf_counter() - t) * 1000)
+        # best of three, alternating sides: the machine is shared, and a stall is not the query
+        mine, theirs = [], []
+        for _ in range(3):
+            t = time.perf_counter()
+            rows = dq.search(ctx, q)
+            mine.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            raw_query(q)
+            theirs.append((time.perf_counter() - t) * 1000)
+        ours.append(min(mine))
+        base.append(min(theirs))
         per_kind.setdefault(kind, []).append(ours[-1])
         empty += not rows
     db.close()
@@ -262,4 +267,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    # Qt objects torn down by the interpreter's final garbage collection can crash PySide6
+    # after everything is printed; the figures are out, so leave without that teardown.
+    os._exit(code)

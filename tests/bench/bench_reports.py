@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import text  # noqa: E402
 
-from commune_desk.reports.build import Issuer, build_report  # noqa: E402
+from commune_desk.reports.build import Issuer, build_report, trend_of  # noqa: E402
 from commune_desk.reports.periodic import grouped_counts, monthly_on_time  # noqa: E402
 from commune_desk.reports.periods import parse_period  # noqa: E402
 from commune_desk.services.context import Database  # noqa: E402
@@ -227,6 +227,26 @@ def freshness_of_all(db: Database, offices: list[str]):
         return office_data.freshness(s, offices, known)
 
 
+def clear_peers(db: Database) -> None:
+    from commune_desk.store.models.sync import SyncPeer
+
+    with db.write() as s:
+        s.query(SyncPeer).delete()
+
+
+def enrol_all(db: Database, offices: list[str]) -> None:
+    """The hub's side of enrolment, as after each commune has sent bundles."""
+    import uuid
+
+    from commune_desk.store.models.sync import SyncPeer
+
+    with db.write() as s:
+        for i, code in enumerate(offices):
+            s.add(SyncPeer(role="commune", office_code=code, office_name=f"Xã {code}", installation_id=uuid.uuid4(),
+                           sign_public=b"k", box_public=b"k", fingerprint=f"{i:040d}",
+                           last_bundle_at=END - timedelta(days=i % 9)))
+
+
 def timed(fn, repeat: int) -> tuple[float, float, object]:
     """(first run, median of the following runs, result) in seconds."""
     times, result = [], None
@@ -247,18 +267,38 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the SQLite folder here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the data a previous run loaded: PostgreSQL (same --rows/--offices) or the "
+                             "SQLite folder given with --keep")
     args = parser.parse_args()
 
     offices = [f"{919 + k:05d}" for k in range(args.offices)]
     folder = Path(tempfile.mkdtemp(prefix="bench-reports-"))
-    if args.pg:
-        args.pg = fresh_postgres_database(args.pg, f"bench_reports_{args.rows}_{args.offices}")
-    db = make_database(folder, args.pg, offices)
     engine_name = "PostgreSQL" if args.pg else "SQLite"
-    print(f"loading {args.rows:,} dossiers from {len(offices)} office(s) into {engine_name} …", flush=True)
-    load = (load_postgres if args.pg else load_sqlite)(db, args.rows, offices, args.seed)
-    db.close()
+    name = f"bench_reports_{args.rows}_{args.offices}"
+    if args.reuse and args.pg:
+        from sqlalchemy.engine import make_url
+
+        args.pg = make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+        load = float("nan")
+    elif args.reuse and args.keep:
+        folder, args.keep = args.keep, None
+        load = float("nan")
+    else:
+        if args.pg:
+            args.pg = fresh_postgres_database(args.pg, name)
+        db = make_database(folder, args.pg, offices)
+        print(f"loading {args.rows:,} dossiers from {len(offices)} office(s) into {engine_name} …", flush=True)
+        load = (load_postgres if args.pg else load_sqlite)(db, args.rows, offices, args.seed)
+        db.close()
     db = Database.open(folder, args.pg)
+    results = []
+    if len(offices) > 1:
+        # a hub that has not recorded any bundle: each commune's date is its newest record
+        clear_peers(db)
+        results.append(("freshness without bundle records (newest updated_at of each commune)",
+                        *timed(lambda: freshness_of_all(db, offices), args.repeat)))
+        enrol_all(db, offices)
     period = parse_period(args.period)
     start, end = period.utc_bounds()
     issuer = (Issuer("hub", "08", "UBND tỉnh Tuyên Quang", "", "UBND TỈNH TUYÊN QUANG", "Tuyên Quang")
@@ -280,7 +320,7 @@ def main() -> int:
 
     def trend():
         with db.read() as s:
-            return monthly_on_time(s, [m.utc_bounds() for m in period.trailing_months(12)], AS_OF, office_filter)
+            return monthly_on_time(s, [m.utc_bounds() for m in trend_of(period)], AS_OF, office_filter)
 
     def one_commune():
         with db.read() as s:
@@ -299,18 +339,19 @@ def main() -> int:
         finally:
             con.close()
 
-    results = [("hand-written SQL totals (baseline)", *timed(raw, args.repeat)),
+    results = [("hand-written SQL totals (baseline)", *timed(raw, args.repeat)), *results,
                ("report table (GROUP BY field, procedure)", *timed(table, args.repeat)),
-               ("whole report (table, ratings, 12-month trend, scores, training)", *timed(whole, args.repeat)),
+               ("whole report (table, ratings, scores, training, trend)", *timed(whole, args.repeat)),
                ("  of which: report without the trend chart", *timed(without_trend, args.repeat)),
-               ("  of which: on-time rate of 12 months (trend chart)", *timed(trend, args.repeat))]
+               (f"  of which: on-time rate of {len(trend_of(period))} months (trend chart)",
+                *timed(trend, args.repeat))]
     if len(offices) > 1:
         results.append((f"whole report, one commune of {len(offices)}", *timed(one_commune, args.repeat)))
-        results.append(("known communes and freshness (sync_peer empty: newest record)",
-                         *timed(lambda: freshness_of_all(db, offices), args.repeat)))
+        results.append(("freshness from the hub's bundle records (sync_peer)",
+                        *timed(lambda: freshness_of_all(db, offices), args.repeat)))
 
     # the two computations must agree
-    report = results[2][3]
+    report = next(r[3] for r in results if r[0].startswith("whole report ("))
     t = report.total
     mine = (t.received, t.new_online, t.new_counter, t.new_post, t.carried, t.resolved, t.early, t.on_time,
             t.late, t.open, t.waiting, t.withdrawn)
@@ -318,10 +359,11 @@ def main() -> int:
     agree = "yes" if mine == baseline else f"NO: {mine} vs {baseline}"
 
     base = results[0][2]
+    load_text = "reused" if load != load else f"{load:,.1f} s"
     print()
     print(f"{engine_name}, {args.rows:,} dossiers, {len(offices)} office(s), period {period.code} "
           f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}), {t.received:,} dossiers in the period")
-    print(f"load (generate + insert + rebuild indexes): {load:,.1f} s")
+    print(f"load (generate + insert + rebuild indexes): {load_text}")
     print(f"{'what':<66} {'first':>8} {'median':>8} {'x baseline':>11}")
     for name, first, median, _result in results:
         print(f"{name:<66} {first:>7.3f}s {median:>7.3f}s {median / base:>10.2f}x")
@@ -329,7 +371,8 @@ def main() -> int:
     db.close()
     if args.keep and not args.pg:
         shutil.copytree(folder, args.keep, dirs_exist_ok=True)
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder.name.startswith("bench-reports-"):      # never a folder given with --keep --reuse
+        shutil.rmtree(folder, ignore_errors=True)
     return 0 if agree == "yes" else 1
 
 

@@ -56,8 +56,15 @@ w.close(); wait_idle(); db.close()
 """
 
 
+PYCACHE = Path(tempfile.gettempdir()) / "commune-desk-bench-pycache"
+
+
 def run(code: str, *args: str) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    # An installed application has its bytecode compiled: keep .pyc files (outside the source
+    # tree) even where PYTHONDONTWRITEBYTECODE is set, so both sides start as installed.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.time()
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300,
                          check=True)

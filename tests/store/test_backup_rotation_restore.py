@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import actor
 from sqlalchemy import func, select
 
 from commune_desk.domain.roles import Role
@@ -22,7 +23,6 @@ from commune_desk.store import backup_crypto as crypto
 from commune_desk.store import migrate
 from commune_desk.store.engine import make_engine, sqlite_url
 from commune_desk.store.models import AuditEntry, Procedure
-from conftest import actor
 
 PASSPHRASE = "mat-khau-sao-luu-2026"
 

@@ -109,6 +109,12 @@ def test_bookmarks_reach_any_page_directly(listed, sort):
     for i in (0, 5, 12):
         page = dq.fetch_page(listed, flt, sort, True, after=marks[i], limit=50, now=NOW)
         assert [r.id for r in page] == expected[(i + 1) * 50:(i + 2) * 50]
+    first = dq.bookmarks(listed, flt, sort, True, every=50, now=NOW, count=4)
+    rest = dq.bookmarks(listed, flt, sort, True, every=50, now=NOW, after=first[-1])
+    assert first + rest == marks
+    odd = dq.bookmarks(listed, flt, sort, False, every=33, now=NOW)       # across the empty appointments
+    ascending = expected_order(all_rows(listed), sort, False)
+    assert [m[1] for m in odd] == [ascending[i * 33 + 32] for i in range(700 // 33)]
 
 
 def test_filters(listed):

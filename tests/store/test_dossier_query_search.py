@@ -102,6 +102,8 @@ def test_triggers_keep_the_index_in_step(people, clerk_ctx):
     assert names(dq.search(clerk_ctx, "dao")) == ["Trần Đào Nguyên", "Nguyễn Thị Đào"]
     with db.engine.connect() as conn:
         assert search_index.status(conn) == (3, 3)
+        assert search_index.total(conn) == 3
+    assert dq.count(clerk_ctx, dq.DossierFilter()) == 3
 
 
 def test_a_dossier_saved_at_the_desk_is_found_at_once(clerk_ctx):
@@ -127,6 +129,7 @@ def test_rebuild_gives_the_same_results(people, clerk_ctx):
     assert dq.search(clerk_ctx, "nguyen") == []
     with people.engine.begin() as conn:
         assert search_index.rebuild(conn) == 4
+        assert search_index.total(conn) == 4
     assert names(dq.search(clerk_ctx, "nguyen")) == before
 
 
@@ -134,10 +137,12 @@ def test_migration_creates_exactly_the_index_this_module_describes(db):
     """The SQL in 0001_foundation.py and store/search_index.py must not drift apart."""
     with db.engine.connect() as conn:
         stored = {r[0]: r[1] for r in conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE name IN "
-            "('dossier_fts', 'dossier_fts_key', 'dossier_fts_ai', 'dossier_fts_au', 'dossier_fts_ad')")}
+            "SELECT name, sql FROM sqlite_master WHERE name IN ('dossier_fts', 'dossier_fts_key', "
+            "'dossier_fts_total', 'dossier_fts_ai', 'dossier_fts_au', 'dossier_fts_ad')")}
+        assert search_index.total(conn) == 0
     expected = {
-        "dossier_fts_key": search_index.TABLES[0], "dossier_fts": search_index.TABLES[1], **search_index.TRIGGERS,
+        "dossier_fts_key": search_index.TABLES[0], "dossier_fts": search_index.TABLES[1],
+        "dossier_fts_total": search_index.TABLES[2], **search_index.TRIGGERS,
     }
     assert {k: " ".join(v.split()) for k, v in stored.items()} == {
         k: " ".join(v.split()) for k, v in expected.items()}

@@ -20,7 +20,7 @@ from commune_desk.services import sync as commune_sync
 from commune_desk.services import sync_hub
 from commune_desk.services.context import Actor, Ctx, Database
 from commune_desk.services.office import SetupRequest, setup_office
-from commune_desk.store.base import utcnow
+from commune_desk.store.base import utcnow, uuid7
 from commune_desk.store.models import Base, Dossier, DossierEvent, Procedure
 
 PG_URL = os.environ.get("COMMUNE_DESK_TEST_PG")
@@ -170,3 +170,173 @@ def sqlite_pair_fixture(db, tmp_path, hub_template):
         yield Pair(commune, admin(hub), tmp_path)
     finally:
         hub.close()
+
+
+def synthetic_bundle(commune: Ctx, hub: Ctx, n: int, *, seq: int, prev_hash: str | None) -> bytes:
+    """A commune bundle of ``n`` new dossiers built straight from payload rows (fast), signed
+    with the commune's real key; references the commune's own procedures."""
+    from commune_desk.store import migrate
+    from commune_desk.sync import bundle, records, schema
+
+    ident = commune_sync.identity_of(commune.db)
+    hub_id = commune_sync.identity_of(hub.db)
+    office = commune.db.require_office()
+    with commune.db.read() as s:
+        procs = s.scalars(select(Procedure).order_by(Procedure.code)).all()
+        proc = [(str(p.id), p.code, p.name, p.field) for p in procs]
+    columns = schema.spec("dossier").columns
+    now = utcnow().replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    rows = []
+    for i in range(n):
+        pid, pcode, pname, pfield = proc[i % len(proc)]
+        name = NAMES[i % len(NAMES)]
+        row = {c: None for c in columns} | {
+            "id": str(uuid7()), "office_code": office.office_code, "created_at": now, "updated_at": now, "version": 1,
+            "code": f"{office.unit_id}-270101-{i:05d}", "book_year": 2027, "book_number": i + 1, "rules_set": "2025",
+            "procedure_id": pid, "procedure_code": pcode, "procedure_name": pname, "field": pfield,
+            "applicant_name": name, "applicant_folded": name.lower(), "documents": [], "sets_count": 1,
+            "channel": "counter", "fee_vnd": 0, "result_delivery": "counter", "received_at": now,
+            "status": "received", "supplement_count": 0, "supplement_paused_seconds": 0, "extension_count": 0}
+        rows.append([row[c] for c in columns])
+    body = records.encode(records.Body({"dossier": records.TableRows(columns, rows)}))
+    header = {"kind": "up", "schema": migrate.head_revision(), "office_code": office.office_code,
+              "office_name": office.office_name, "seq": seq, "prev_hash": prev_hash, "counts": {"dossier": n},
+              "changes": n}
+    return bundle.build(ident, body=body, recipient_installation=hub_id.installation_id,
+                        recipient_box_public=hub_id.box_public, header=header, part_size=4_000_000).data
+
+
+# -- a real WebDAV server (wsgidav + cheroot) on 127.0.0.1 -----------------------------------------
+
+@dataclass
+class DavServer:
+    url: str                      # the folder the hub announces
+    root: Path                    # what is on the server's disk
+    log: list[tuple[str, str, int]]  # (method, path, status) of every request
+    proxy: DroppingProxy | None = None
+
+    def puts(self, fragment: str) -> int:
+        return sum(1 for m, p, st in self.log if m == "PUT" and fragment in p and st < 300)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DroppingProxy:
+    """A TCP proxy that cuts the connection in the middle of the next ``drops`` PUT requests
+    whose request line contains ``match`` (after ``after`` bytes): a network that drops."""
+
+    def __init__(self, upstream: int, *, match: bytes = b"", drops: int = 0, after: int = 1200) -> None:
+        import socket
+        import threading
+
+        self.upstream, self.match, self.drops, self.after = upstream, match, drops, after
+        self.dropped = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self._stop = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self._stop:
+            try:
+                client, _addr = self.sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self._pipe_up, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._pipe_down, args=(server, client), daemon=True).start()
+
+    def _pipe_up(self, client, server) -> None:
+        armed, count = False, 0
+        try:
+            while True:
+                data = client.recv(65536)
+                if not data:
+                    break
+                if not armed and b"PUT " in data and self.match in data:
+                    with self._lock:
+                        if self.drops > 0:
+                            self.drops -= 1
+                            armed, count = True, 0
+                if armed:
+                    count += len(data)
+                    if count > self.after:
+                        server.sendall(data[: max(0, len(data) - (count - self.after))])
+                        self.dropped += 1
+                        break
+                server.sendall(data)
+        except OSError:
+            pass
+        for s in (client, server):
+            try:
+                s.shutdown(2)
+            except OSError:
+                pass
+            s.close()
+
+    def _pipe_down(self, server, client) -> None:
+        try:
+            while True:
+                data = server.recv(65536)
+                if not data:
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._stop = True
+        self.sock.close()
+
+
+USERS = {"00919": "mk-xa-minh-tan", "00922": "mk-xa-binh-an", "tinh08": "mk-tinh"}
+
+
+@pytest.fixture(name="dav")
+def dav_fixture(tmp_path):
+    """wsgidav on a random free port of 127.0.0.1, basic authentication, behind a proxy that
+    can drop connections."""
+    import threading
+
+    from cheroot import wsgi
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    root = tmp_path / "dav-root"
+    root.mkdir()
+    port = free_port()
+    config = {"host": "127.0.0.1", "port": port, "provider_mapping": {"/commune-desk": str(root)},
+              "simple_dc": {"user_mapping": {"*": {u: {"password": p} for u, p in USERS.items()}}},
+              "http_authenticator": {"accept_basic": True, "accept_digest": False, "default_to_digest": False},
+              "verbose": 0, "logging": {"enable": False}, "dir_browser": {"enable": False}}
+    dav_app = WsgiDAVApp(config)
+    log: list[tuple[str, str, int]] = []
+
+    def app(environ, start_response):
+        def recording(status, headers, exc_info=None):
+            log.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), int(status.split()[0])))
+            return start_response(status, headers, exc_info)
+        return dav_app(environ, recording)
+
+    server = wsgi.Server(("127.0.0.1", port), app, numthreads=8)
+    server.prepare()
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    proxy = DroppingProxy(port)
+    try:
+        yield DavServer(f"http://127.0.0.1:{proxy.port}/commune-desk/", root, log, proxy)
+    finally:
+        proxy.close()
+        server.stop()
+        thread.join(timeout=10)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from commune_desk.domain.roles import Role
 from commune_desk.domain.text import fold
-from commune_desk.services import demo
+from commune_desk.services import demo, dossier_query
 from commune_desk.services.context import Actor, Ctx
 from commune_desk.store.models import Dossier, DossierEvent, Procedure
 from commune_desk.ui import dossier_model
@@ -60,7 +60,8 @@ def loaded_rows(page) -> list:
 def test_the_list_shows_every_dossier_lazily(window):
     _win, page = window
     assert page.count_label.text() == "451 hồ sơ"
-    assert page.model.loaded_pages() == [0]          # one page fetched, not the table
+    last = (451 - 1) // dossier_model.PAGE
+    assert set(page.model.loaded_pages()) <= {0, last}  # the first page and the end fetched ahead, not the table
     first = page.model.index(0, 0)
     assert page.model.data(first).startswith("000.00.19.H56-")
     received = [r.received_at for r in loaded_rows(page)]
@@ -164,3 +165,18 @@ def test_a_new_dossier_elsewhere_refreshes_the_list(window, qtbot, db):
     win.data_changed.emit("dossier")
     qtbot.waitUntil(lambda: page.model.total == 452, timeout=WAIT)
     assert page.model.row_at(0).code == saved.code
+
+
+def test_a_jump_into_the_middle_walks_bookmarks_not_offsets(window, monkeypatch):
+    """With no neighbour loaded, the page is reached through bookmarks found along the index."""
+    _win, page = window
+    ctx, flt = page.ctx, page.model.filter
+    everything = dossier_query.fetch_page(ctx, flt, "received", True, limit=451)
+    monkeypatch.setattr(dossier_model, "PAGE", 20)
+    pages, marks = dossier_model.load_pages(ctx, flt, "received", True, [11], {}, None, 451, page.model.now)
+    assert [r.id for r in pages[11]] == [r.id for r in everything[220:240]]
+    assert len(marks) == 11 and marks[-1] == everything[219].key
+    # later jumps go on from the bookmarks already known
+    pages, more = dossier_model.load_pages(ctx, flt, "received", True, [15], {}, marks, 451, page.model.now)
+    assert [r.id for r in pages[15]] == [r.id for r in everything[300:320]]
+    assert more[:11] == marks and len(more) == 15

@@ -286,8 +286,15 @@ def test_the_full_id_number_shows_on_request_and_the_view_is_audited(qtbot, db):
     last = entries(db)[-1]
     assert len(entries(db)) == before + 1 and (last.action, last.actor, last.target) == ("id.reveal", "canbo", saved.code)
 
-    trainer_view = DossierView(Ctx(db, Actor(None, "giangvien", "Giảng Viên", Role.TRAINER)))
-    qtbot.addWidget(trainer_view)
-    trainer_view.open(saved.id)  # the service refuses the trainer: no number, no link
-    settle(qtbot)
-    assert trainer_view.findChild(QLabel, "id_number") is None
+    # a role without the right gets no link at all (and the service would refuse it anyway)
+    from PySide6.QtWidgets import QFormLayout, QWidget
+
+    from commune_desk.ui.reveal_id import attach_reveal
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    form = QFormLayout(box)
+    form.addRow("Số định danh:", QLabel("0010****1234"))
+    trainer = Ctx(db, Actor(None, "giangvien", "Giảng Viên", Role.TRAINER))
+    assert attach_reveal(form, 0, trainer, saved.id, "0010****1234") is None
+    assert "href" not in form.itemAt(0, QFormLayout.ItemRole.FieldRole).widget().text()

@@ -149,6 +149,7 @@ def test_the_search_index_covers_every_demo_dossier(demo_db):
     db, _summary = demo_db
     with db.engine.connect() as conn:
         assert search_index.status(conn) == (1500, 1500)
+        assert search_index.total(conn) == 1500
         triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert set(search_index.TRIGGERS) <= triggers
 

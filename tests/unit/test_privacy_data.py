@@ -10,17 +10,17 @@ import subprocess
 import uuid
 
 import pytest
+from conftest import actor
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from commune_desk.domain.idnumber import mask
 from commune_desk.domain.roles import Role
 from commune_desk.errors import KnownError, NotFound, PermissionDenied, ValidationError
-from commune_desk.services import audit, intake, privacy
+from commune_desk.services import intake, privacy
 from commune_desk.services.context import Ctx
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import AuditEntry, Dossier, DossierEvent, Procedure
-from conftest import actor
 
 AN = ("Nguyễn Văn An", "001092001234")
 BINH = ("Trần Thị Bình", "001192001235")

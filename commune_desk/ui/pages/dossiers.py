@@ -213,8 +213,8 @@ class DossiersPage(QWidget):
         if window is not None and hasattr(window, "data_changed"):
             window.data_changed.connect(self._data_changed)
 
-        self._load_options()
         self.table.setSortingEnabled(True)  # runs the first query (received, newest first)
+        self._load_options()                # queued after it: the rows come first
         self.table.setFocus()
 
     # -- filters -------------------------------------------------------------------------

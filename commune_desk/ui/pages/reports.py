@@ -108,7 +108,7 @@ class ReportsPage(QWidget):
             self.period.addItem(label, code)
         self.period.setToolTip(_("Ví dụ: 2027-Q1 (quý), 2027-03 (tháng), 2027 (năm), 2027-H1 (6 tháng), "
                                  "01/01/2027-31/03/2027"))
-        self.cutoff = QCheckBox(_("Kỳ chốt số liệu (từ ngày 15 tháng trước)"))
+        self.cutoff = QCheckBox(_("Kỳ chốt số liệu (từ ngày {day} tháng trước)").format(day=15))
         self.run_button = QPushButton(_("Lập báo cáo"))
         self.run_button.setDefault(True)
         self.xlsx_button = QPushButton(_("Xuất Excel…"))
@@ -124,19 +124,10 @@ class ReportsPage(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel(_("Kỳ báo cáo:")))
-        bar.addWidget(self.period)
-        bar.addWidget(self.cutoff)
-        if self.office.is_hub:
-            bar.addWidget(QLabel(_("Xã:")))
-            bar.addWidget(self.commune_button)
-        bar.addStretch(1)
-        bar.addWidget(self.run_button)
-        bar.addWidget(self.xlsx_button)
-        bar.addWidget(self.pdf_button)
-
         # at the hub: which communes, in a drop-down that stays open while ticking
+        self.commune_button = QToolButton()
+        self.commune_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.commune_button.setText(_("Tất cả các xã"))
         self.communes = QListWidget()
         self.communes.setObjectName("communes")
         self.communes.setMinimumSize(300, 260)
@@ -152,10 +143,19 @@ class ReportsPage(QWidget):
         holder = QWidgetAction(menu)
         holder.setDefaultWidget(chooser)
         menu.addAction(holder)
-        self.commune_button = QToolButton()
-        self.commune_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.commune_button.setMenu(menu)
-        self.commune_button.setText(_("Tất cả các xã"))
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("Kỳ báo cáo:")))
+        bar.addWidget(self.period)
+        bar.addWidget(self.cutoff)
+        if self.office.is_hub:
+            bar.addWidget(QLabel(_("Xã:")))
+            bar.addWidget(self.commune_button)
+        bar.addStretch(1)
+        bar.addWidget(self.run_button)
+        bar.addWidget(self.xlsx_button)
+        bar.addWidget(self.pdf_button)
 
         # -- the results -------------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -221,11 +221,12 @@ class ReportsPage(QWidget):
 
         def fetch(_ctl):
             cutoff = bool(ctx.db.setting("reports.cutoff_periods"))
-            return cutoff, service.known_communes(ctx)
+            return cutoff, int(ctx.db.setting("reports.cutoff_day")), service.known_communes(ctx)
 
         def show(result) -> None:
-            cutoff, communes = result
+            cutoff, day, communes = result
             self.cutoff.setChecked(cutoff)
+            self.cutoff.setText(_("Kỳ chốt số liệu (từ ngày {day} tháng trước)").format(day=day))
             self.communes.clear()
             for code, name in communes.items():
                 item = QListWidgetItem(f"{code} {name}" if name != code else code)
@@ -305,6 +306,15 @@ class ReportsPage(QWidget):
                                "mức độ hài lòng {satisfaction}%.").format(
             period=report.period.label(), scope=scope, received=show_number(total.received),
             rate=show_rate(total.rate), satisfaction=show_rate(report.satisfaction.figure)))
+        if report.is_hub and report.freshness:
+            dated = [f for f in report.freshness if f.last_at is not None]
+            oldest = min(dated, key=lambda f: f.last_at) if dated else None
+            missing = [f.office_name for f in report.freshness if f.last_at is None]
+            note = (_("Số liệu cũ nhất: {day} ({name}).").format(day=self._freshness(oldest), name=oldest.office_name)
+                    if oldest else "")
+            if missing:
+                note += " " + _("Chưa có số liệu: {names}.").format(names=", ".join(missing))
+            self.summary.setText(self.summary.text() + "\n" + note.strip())
         self.model.set_rows(report.rows)
         self.table.resizeRowsToContents()
         if report.is_hub:
