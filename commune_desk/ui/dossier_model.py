@@ -28,6 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
+from shiboken6 import isValid
 
 from commune_desk.domain.calendar import to_local
 from commune_desk.errors import KnownError
@@ -309,7 +310,14 @@ class DossierTableModel(QAbstractTableModel):
         if self._busy == 1:
             self.loading.emit(True)
 
+        # The view (and this model) may be gone when a query comes back: then nothing to do.
+        def succeeded(result: Any) -> None:
+            if isValid(self):
+                on_success(result)
+
         def done() -> None:
+            if not isValid(self):
+                return
             self._busy -= 1
             if finished:
                 finished()
@@ -318,11 +326,12 @@ class DossierTableModel(QAbstractTableModel):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, KnownError):
-                self.failed.emit(str(exc))
+                if isValid(self):
+                    self.failed.emit(str(exc))
             else:  # a bug: the crash report, not a line of SQL under the filters
                 show_error(None, exc)
 
-        run_task(fn, on_success=on_success, on_failure=failed, on_finished=done)
+        run_task(fn, on_success=succeeded, on_failure=failed, on_finished=done)
 
     def loaded_pages(self) -> list[int]:
         return sorted(self._pages)

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from commune_desk.i18n import _
 
@@ -126,21 +127,34 @@ def run_task(
         dialog.canceled.connect(lambda: setattr(control, "cancelled", True))
 
         def _progress(done: int, total: int, label: str) -> None:
+            if not isValid(dialog):
+                return
             dialog.setMaximum(max(total, 0))
             dialog.setValue(done)
             if label:
                 dialog.setLabelText(label)
 
         emitter.progress.connect(_progress)
+    def alive() -> bool:
+        # a page closed while its task ran: its callbacks must not touch deleted widgets
+        return parent is None or isValid(parent)
+
     if on_success:
-        emitter.succeeded.connect(on_success)
-    emitter.failed.connect(lambda exc, tb: (on_failure(exc) if on_failure else show_error(parent, exc, tb)))
+        emitter.succeeded.connect(lambda result: on_success(result) if alive() else None)
+
+    def _failed(exc: BaseException, tb: str) -> None:
+        if on_failure and alive():
+            on_failure(exc)
+        elif not on_failure:
+            show_error(parent if alive() else None, exc, tb)
+
+    emitter.failed.connect(_failed)
 
     def _done() -> None:
-        if dialog is not None:
+        if dialog is not None and isValid(dialog):
             dialog.close()
             dialog.deleteLater()
-        if on_finished:
+        if on_finished and alive():
             on_finished()
         _live.discard(emitter)
 

@@ -18,6 +18,7 @@ from commune_desk.services.context import Actor, Ctx
 from commune_desk.store.models import Dossier, DossierEvent, Procedure
 from commune_desk.ui import dossier_model
 from commune_desk.ui.main_window import MainWindow
+from commune_desk.ui.tasks import wait_idle
 
 NOW = dt.datetime.now(dt.UTC)
 WAIT = 20000
@@ -49,7 +50,10 @@ def window(qtbot, db):
     win.show()
     page = win.show_area("dossiers")
     qtbot.waitUntil(lambda: page.model.total == 451, timeout=WAIT)
-    return win, page
+    yield win, page
+    # let every background task of this window end while its widgets still exist
+    wait_idle()
+    qtbot.wait(20)
 
 
 def loaded_rows(page) -> list:
