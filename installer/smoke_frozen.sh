@@ -8,14 +8,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run() { env -i HOME="$work/home" PATH=/usr/bin:/bin QT_QPA_PLATFORM=offscreen LANG=C.UTF-8 "$exe" "$@"; }
 run --version
+# an empty data folder: set up (creates the database and runs every migration), then check
+run --data-dir "$work/empty" init --role commune --office-code 00919 --office-name "Xã Minh Tân" >/dev/null
 run --data-dir "$work/empty" check
 echo "smoke: empty data folder OK"
-# an old database: initialise at the first revision with the frozen app's own migrations
-run --data-dir "$work/old" init --role commune --office-code 00919 --office-name "Xã Minh Tân" >/dev/null
-python3 - "$work/old/commune_desk.sqlite3" <<'PY'
-import sqlite3, sys
-con = sqlite3.connect(sys.argv[1])
-print("smoke: schema before:", con.execute("select version_num from alembic_version").fetchone()[0])
-PY
+# a database made by the first release's schema (revision 0001) is backed up and upgraded
+here="$(cd "$(dirname "$0")/.." && pwd)"
+mkdir -p "$work/old" && cp "$here/tests/data/db-rev0001.sqlite3" "$work/old/commune_desk.sqlite3"
+run --data-dir "$work/old" catalog export "$work/old/catalog.csv" >/dev/null
 run --data-dir "$work/old" check
+ls "$work/old/backups" | grep -q upgrade
+echo "smoke: old database upgraded OK"
 echo "smoke: frozen build OK"

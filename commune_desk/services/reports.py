@@ -36,11 +36,23 @@ def issuer_of(ctx: Ctx) -> Issuer:
     office = ctx.db.require_office()
     if office.is_hub:
         configured = str(ctx.db.setting("print.parent_body") or "").strip()
+        place = str(ctx.db.setting("print.place_name") or "").strip() or hub_place(office)
         return Issuer(office.role, office.office_code, office.office_name, configured,
-                      office.office_name.upper(), place_name(ctx, office))
+                      office.office_name.upper(), place)
     issuing, _receiving = unit_names(office, str(ctx.db.setting("rules.default_set")))
     return Issuer(office.role, office.office_code, office.office_name, parent_body(ctx, office),
                   issuing, place_name(ctx, office))
+
+
+def hub_place(office) -> str:
+    """"Tuyên Quang" for "UBND tỉnh Tuyên Quang" (Decree 30: the unit's place name)."""
+    if office.province_name:
+        return office.province_name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+    name = office.office_name
+    for prefix in ("UBND tỉnh ", "UBND thành phố ", "Ủy ban nhân dân tỉnh ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def known_communes(ctx: Ctx) -> dict[str, str]:

@@ -88,3 +88,4 @@ def test_hub_files_compare_the_communes(hub_ctx, tmp_path):
     pdf = service.export_report(hub_ctx, report, tmp_path / "tinh.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(pdf)).pages)
     assert "Tổng hợp theo xã" in text and "Xã Thuận Hoà" in text and "02/04/2025 (theo hồ sơ)" in text
+    assert "Tuyên Quang, ngày 10 tháng 4 năm 2025" in text and "UBND tỉnh Tuyên Quang, ngày" not in text
