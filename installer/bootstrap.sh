@@ -48,7 +48,9 @@ case "$mode" in
     # A throwaway PostgreSQL server for the hub tests (DESIGN.md section 6).
     PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
     if [ -n "$PGBIN" ] && [ -z "${COMMUNE_DESK_TEST_PG:-}" ]; then
-      PGDIR=$(mktemp -d); PGPORT="${PGPORT:-54329}"
+      PGDIR=$(mktemp -d)
+      # a free port, so a server already running on this machine cannot clash with it
+      PGPORT="${PGPORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
       RUN=""; [ "$(id -u)" -eq 0 ] && { chown postgres: "$PGDIR"; RUN="runuser -u postgres --"; }
       $RUN "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
       $RUN "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
