@@ -149,7 +149,8 @@ def receive(db: Database, data: bytes, *, file_name: str | None = None, dry_run:
         if not dry_run:
             _record_clone(db, peer.id, parsed, file_name)
         return Report("clone", _("CẢNH BÁO: {name} đã gửi hai gói khác nhau cùng số {seq}. Có thể phần mềm của đơn vị "
-                                 "đã bị sao chép sang máy khác. Gói bị từ chối; hãy liên hệ đơn vị.")
+                                 "đã bị sao chép sang máy khác, hoặc được khôi phục từ một bản sao lưu cũ. Gói bị từ "
+                                 "chối; hãy liên hệ đơn vị.")
                       .format(name=name, seq=seq), code="clone", **base)
 
     # decrypt and read before any write (also for a bundle that will only be held)
