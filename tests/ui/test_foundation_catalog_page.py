@@ -118,3 +118,7 @@ def test_import_and_export_from_the_page(qtbot, page_for, tmp_path):
     qtbot.waitUntil(lambda: "Dòng 3" in page.message.text(), timeout=10000)
     page.import_path(out)
     qtbot.waitUntil(lambda: "Đã nhập" in page.message.text(), timeout=10000)
+    # The list refreshes after the import; the clerk must still read what the import did.
+    wait_idle()
+    qtbot.wait(200)
+    assert "Đã nhập" in page.message.text()

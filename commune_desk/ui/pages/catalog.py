@@ -524,18 +524,20 @@ class CatalogPage(QWidget):
         self.table.blockSignals(False)
         self.count_label.setText(_("{n} thủ tục").format(n=len(rows)))
         if target >= 0:
-            self._row_chosen()
+            # A refresh re-selects the row: keep the message of what just happened (an import).
+            self._row_chosen(keep_message=True)
         if first_fill:
             self._load_fields()
 
-    def _row_chosen(self) -> None:
+    def _row_chosen(self, keep_message: bool = False) -> None:
         selected = self.table.selectionModel().selectedRows()
         if not selected or selected[0].row() >= len(self.rows):
             return
         self._composing = False
         self.current = self.rows[selected[0].row()]
         self.editor.show_procedure(self.current)
-        self.message.clear()
+        if not keep_message:
+            self.message.clear()
 
     def select_code(self, code: str) -> None:
         for r, p in enumerate(self.rows):
