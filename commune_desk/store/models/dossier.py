@@ -26,6 +26,7 @@ class Dossier(Synced, Base):
         Index("ix_dossier_status_due", "status", "due_at"),
         Index("ix_dossier_received", "received_at", "id"),
         Index("ix_dossier_due", "due_at", "id"),  # the list sorted by appointment (keyset paging)
+        Index("ix_dossier_finished_received", "finished_at", "received_at"),  # a period's statistics
     )
 
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -72,6 +73,9 @@ class Dossier(Synced, Base):
     slip_issued_at: Mapped[dt.datetime | None] = mapped_column()
     anonymised_at: Mapped[dt.datetime | None] = mapped_column()
     note: Mapped[str | None] = mapped_column(Text)
+    # Since 2025 a citizen may file at any office of the province: the office competent to
+    # settle a dossier received here for another one (NULL: this office). The hub relays it.
+    competent_office_code: Mapped[str | None] = mapped_column(String(8), index=True)
 
 
 class DossierEvent(Synced, Base):
