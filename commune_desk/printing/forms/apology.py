@@ -15,20 +15,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.platypus import Spacer
-
 from commune_desk.printing.forms.common import (
-    CIRCULAR,
     DossierFacts,
     OfficeWording,
-    form_number,
-    procedure_phrase,
-    recipients_and_signature,
+    letter_fill,
+    letter_to_citizen,
     sentence,
-    value,
     write_pdf,
 )
-from commune_desk.printing.layout import Layout, esc, header, title, vn_date, vn_time
+from commune_desk.printing.layout import Layout, esc, vn_time
 
 PAPER = "A5"
 DEFAULT_SIGNER_TITLE = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
@@ -82,35 +77,13 @@ class ApologyData:
 
 
 def story(layout: Layout, data: ApologyData) -> list:
-    w = WORDING[data.rules_set]
-    p = layout.p
-    f, o = data.facts, data.office
-    hon = esc(f.honorific)
-    authority = esc(o.authority)
-    fill = dict(honorific=hon, name=esc(f.applicant_name), address=value(f.address), phone=value(f.phone),
-                received=vn_date(f.received_local.date()).removeprefix("ngày "), unit=esc(o.receiving_unit),
-                procedure=f"<b>{esc(procedure_phrase(f.procedure_name))}</b>", code=f"<b>{esc(f.code)}</b>",
-                due=vn_time(data.old_due_local), authority=authority, reason=esc(sentence(data.reason)),
-                new_due=f"<b>{vn_time(data.new_due_local)}</b>")
-    return [
-        form_number(layout, f"{w['form_no']} ({CIRCULAR[data.rules_set]})"),
-        header(layout, parent_body="", issuing_unit=o.authority_heading, number_line=w["number"], place=o.place,
-               day=data.issued_local.date()),
-        *title(layout, w["title"]),
-        Spacer(1, 2 * layout.scale),
-        p(w["to"].format(**fill), "center"),
-        p(w["contact"].format(**fill), "center"),
-        Spacer(1, 3 * layout.scale),
-        p(w["facts"].format(**fill), "body_indent"),
-        p(w["late"].format(**fill), "body_indent"),
-        p(w["reason"].format(**fill), "body_indent"),
-        p(w["apology"].format(**fill), "body_indent"),
-        p(w["new_due"].format(**fill), "body_indent"),
-        p(w["closing"].format(**fill), "body_indent"),
-        Spacer(1, 3 * layout.scale),
-        recipients_and_signature(layout, [line.format(unit=o.receiving_unit) for line in w["recipients"]],
-                                 data.signer_title, data.signer_name),
-    ]
+    fill = letter_fill(data.facts, data.office) | dict(
+        due=vn_time(data.old_due_local), reason=esc(sentence(data.reason)),
+        new_due=f"<b>{vn_time(data.new_due_local)}</b>")
+    return letter_to_citizen(layout, WORDING[data.rules_set], data.rules_set, data.office,
+                             data.issued_local.date(), fill,
+                             ["facts", "late", "reason", "apology", "new_due", "closing"],
+                             data.signer_title, data.signer_name)
 
 
 def build(items: list[ApologyData], target: str | Path) -> None:

@@ -22,12 +22,13 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Paragraph,
+    Spacer,
     Table,
     TableStyle,
 )
 
 from commune_desk.printing.fonts import font_name
-from commune_desk.printing.layout import Layout, esc, recipients, vn_date
+from commune_desk.printing.layout import Layout, esc, header, recipients, title, vn_date
 
 BLANK = "…………………"
 SETS = ("2025", "2018")
@@ -111,6 +112,36 @@ def recipients_and_signature(layout: Layout, lines: list[str], sign_title: str, 
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
+
+
+def letter_fill(facts: DossierFacts, office: OfficeWording) -> dict[str, str]:
+    """The placeholders every letter to a citizen about their dossier shares."""
+    return dict(honorific=esc(facts.honorific), name=esc(facts.applicant_name), address=value(facts.address),
+                phone=value(facts.phone), received=vn_date(facts.received_local.date()).removeprefix("ngày "),
+                unit=esc(office.receiving_unit), procedure=f"<b>{esc(procedure_phrase(facts.procedure_name))}</b>",
+                code=f"<b>{esc(facts.code)}</b>", authority=esc(office.authority))
+
+
+def letter_to_citizen(layout: Layout, wording: dict, rules_set: str, office: OfficeWording, day: dt.date,
+                      fill: dict[str, str], paragraphs: list[str], signer_title: str,
+                      signer_name: str | None) -> list:
+    """A commune's letter to one citizen (apology, stop notice): Decree 30 header, title,
+    "Kính gửi", the body paragraphs named by their wording keys, recipients and signature."""
+    p = layout.p
+    return [
+        form_number(layout, f"{wording['form_no']} ({CIRCULAR[rules_set]})"),
+        header(layout, parent_body="", issuing_unit=office.authority_heading, number_line=wording["number"],
+               place=office.place, day=day),
+        *title(layout, wording["title"]),
+        Spacer(1, 2 * layout.scale),
+        p(wording["to"].format(**fill), "center"),
+        p(wording["contact"].format(**fill), "center"),
+        Spacer(1, 3 * layout.scale),
+        *(p(wording[key].format(**fill), "body_indent") for key in paragraphs),
+        Spacer(1, 3 * layout.scale),
+        recipients_and_signature(layout, [line.format(unit=office.receiving_unit) for line in wording["recipients"]],
+                                 signer_title, signer_name),
+    ]
 
 
 def sentence(text: str) -> str:

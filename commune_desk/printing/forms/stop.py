@@ -10,21 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.platypus import Spacer
-
 from commune_desk.printing.forms.common import (
-    CIRCULAR,
     DossierFacts,
     OfficeWording,
     day_text,
-    form_number,
-    procedure_phrase,
-    recipients_and_signature,
+    letter_fill,
+    letter_to_citizen,
     sentence,
-    value,
     write_pdf,
 )
-from commune_desk.printing.layout import Layout, esc, header, title, vn_date
+from commune_desk.printing.layout import Layout, esc
 
 PAPER = "A5"
 DEFAULT_SIGNER_TITLE = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
@@ -61,32 +56,12 @@ class StopData:
 
 
 def story(layout: Layout, data: StopData) -> list:
-    w = WORDING[data.rules_set]
-    p = layout.p
-    f, o = data.facts, data.office
-    fill = dict(honorific=esc(f.honorific), name=esc(f.applicant_name), address=value(f.address),
-                phone=value(f.phone), received=vn_date(f.received_local.date()).removeprefix("ngày "), unit=esc(o.receiving_unit),
-                procedure=f"<b>{esc(procedure_phrase(f.procedure_name))}</b>", code=f"<b>{esc(f.code)}</b>",
-                request_date=day_text(data.request_date).removeprefix("ngày "), reason=esc(sentence(data.reason)),
-                authority=esc(o.authority), stop_date=day_text(data.stopped_local))
-    return [
-        form_number(layout, f"{w['form_no']} ({CIRCULAR[data.rules_set]})"),
-        header(layout, parent_body="", issuing_unit=o.authority_heading, number_line=w["number"], place=o.place,
-               day=data.stopped_local.date()),
-        *title(layout, w["title"]),
-        Spacer(1, 2 * layout.scale),
-        p(w["to"].format(**fill), "center"),
-        p(w["contact"].format(**fill), "center"),
-        Spacer(1, 3 * layout.scale),
-        p(w["facts"].format(**fill), "body_indent"),
-        p(w["request"].format(**fill), "body_indent"),
-        p(w["decision"].format(**fill), "body_indent"),
-        p(w["papers"].format(**fill), "body_indent"),
-        p(w["closing"].format(**fill), "body_indent"),
-        Spacer(1, 3 * layout.scale),
-        recipients_and_signature(layout, [line.format(unit=o.receiving_unit) for line in w["recipients"]],
-                                 data.signer_title, data.signer_name),
-    ]
+    fill = letter_fill(data.facts, data.office) | dict(
+        request_date=day_text(data.request_date).removeprefix("ngày "), reason=esc(sentence(data.reason)),
+        stop_date=day_text(data.stopped_local))
+    return letter_to_citizen(layout, WORDING[data.rules_set], data.rules_set, data.office,
+                             data.stopped_local.date(), fill, ["facts", "request", "decision", "papers", "closing"],
+                             data.signer_title, data.signer_name)
 
 
 def build(items: list[StopData], target: str | Path) -> None:
