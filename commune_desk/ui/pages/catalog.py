@@ -241,33 +241,12 @@ class ProcedureEditor(QWidget):
         main.addRow("", self.on_spot)
         main.addRow("", self.active)
 
-        docs_box = QGroupBox(_("Thành phần hồ sơ"))
-        docs_layout = QVBoxLayout(docs_box)
-        docs_layout.addWidget(self.documents)
-        docs_layout.addWidget(self.errors.label_for("documents"))
-        self.add_doc = QPushButton(_("Thêm giấy tờ"))
-        self.remove_doc = QPushButton(_("Bỏ giấy tờ đang chọn"))
-        self.add_doc.clicked.connect(lambda: self.documents.add_document())
-        self.remove_doc.clicked.connect(lambda: self._remove_current(self.documents))
-        docs_buttons = QHBoxLayout()
-        docs_buttons.addWidget(self.add_doc)
-        docs_buttons.addWidget(self.remove_doc)
-        docs_buttons.addStretch(1)
-        docs_layout.addLayout(docs_buttons)
-
-        fees_box = QGroupBox(_("Phí, lệ phí"))
-        fees_layout = QVBoxLayout(fees_box)
-        fees_layout.addWidget(self.fees)
-        fees_layout.addWidget(self.errors.label_for("fees"))
-        self.add_fee = QPushButton(_("Thêm khoản thu"))
-        self.remove_fee = QPushButton(_("Bỏ khoản đang chọn"))
-        self.add_fee.clicked.connect(lambda: self.fees.add_fee())
-        self.remove_fee.clicked.connect(lambda: self._remove_current(self.fees))
-        fee_buttons = QHBoxLayout()
-        fee_buttons.addWidget(self.add_fee)
-        fee_buttons.addWidget(self.remove_fee)
-        fee_buttons.addStretch(1)
-        fees_layout.addLayout(fee_buttons)
+        docs_box, self.add_doc, self.remove_doc = self._table_box(
+            _("Thành phần hồ sơ"), self.documents, "documents", _("Thêm giấy tờ"), _("Bỏ giấy tờ đang chọn"),
+            lambda: self.documents.add_document())
+        fees_box, self.add_fee, self.remove_fee = self._table_box(
+            _("Phí, lệ phí"), self.fees, "fees", _("Thêm khoản thu"), _("Bỏ khoản đang chọn"),
+            lambda: self.fees.add_fee())
 
         more = QFormLayout()
         more.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -283,6 +262,23 @@ class ProcedureEditor(QWidget):
         layout.addWidget(fees_box)
         layout.addLayout(more)
         self._set_editable(editable)
+
+    def _table_box(self, heading: str, table: QTableWidget, error_key: str, add_text: str, remove_text: str,
+                   add) -> tuple[QGroupBox, QPushButton, QPushButton]:
+        """A titled editable table with its error line and Add / Remove-selected buttons."""
+        box = QGroupBox(heading)
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(table)
+        box_layout.addWidget(self.errors.label_for(error_key))
+        add_button, remove_button = QPushButton(add_text), QPushButton(remove_text)
+        add_button.clicked.connect(add)
+        remove_button.clicked.connect(lambda: self._remove_current(table))
+        buttons = QHBoxLayout()
+        buttons.addWidget(add_button)
+        buttons.addWidget(remove_button)
+        buttons.addStretch(1)
+        box_layout.addLayout(buttons)
+        return box, add_button, remove_button
 
     def _remove_current(self, table: QTableWidget) -> None:
         row = table.currentRow()
