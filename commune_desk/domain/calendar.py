@@ -19,8 +19,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from holidays.countries import Vietnam
-
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OFF = "off"
 WORK = "work"
@@ -52,16 +50,15 @@ def parse_hhmm(text: str | time) -> time:
     return time(int(hours), int(minutes or 0))
 
 
-class _LegalVietnam(Vietnam):
-    """The library's Vietnam (subclassed: ``holidays.VN`` itself cannot be subclassed)."""
-
-
 @lru_cache(maxsize=256)
 def _legal_year(year: int, language: str) -> tuple[dict[date, str], frozenset[date]]:
     """(holidays of ``year`` with their names, make-up working weekend days of ``year``)."""
+    # Imported here: the library loads every country's module (0.15 s), which start-up need not wait for.
+    from holidays.countries.vietnam import Vietnam
+
     lang = "vi" if language == "vi" else "en_US"
     try:
-        table = _LegalVietnam(years=year, language=lang)
+        table = Vietnam(years=year, language=lang)
     except (NotImplementedError, ValueError):  # years the library cannot compute
         return {}, frozenset()
     names = {d: str(n) for d, n in table.items() if d.year == year}
