@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 from commune_desk import APP_NAME
 
 DB_FILENAME = "commune_desk.sqlite3"
@@ -17,6 +15,8 @@ def default_data_dir() -> Path:
     env = os.environ.get("COMMUNE_DESK_DATA")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # here, not at the top: the window's start-up does not need it
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from commune_desk.cli import add_common, emit
 from commune_desk.errors import KnownError
 from commune_desk.i18n import _
+from commune_desk.services.personal_exports import PLAIN_FLAG
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("ghi bản sao lưu ra tệp này (.cdbk: mã hóa); mặc định: thư mục sao lưu trong thư mục dữ liệu"))
     p.add_argument("--passphrase-stdin", action="store_true",
                    help=_("đọc mật khẩu mã hóa từ đầu vào chuẩn (thay cho mật khẩu đã đặt)"))
+    p.add_argument(PLAIN_FLAG, dest="plain_personal_data", action="store_true",
+                   help=_("--out không mã hóa (.sqlite3): đồng ý ghi bản sao lưu có dữ liệu cá nhân ở dạng rõ"))
     add_common(p)
     p.set_defaults(handler=run_backup)
 
@@ -69,6 +72,9 @@ def run_backup(args: argparse.Namespace) -> int:
         has_key = bool((ctx.db.setting("backup.key") or {}).get("key")) or passphrase is not None
         will_encrypt = out.suffix == ".cdbk" or (has_key and out.suffix != ".sqlite3")
         if not will_encrypt:
+            from commune_desk.services import personal_exports
+
+            personal_exports.require_plain_flag(args.plain_personal_data, personal_exports.BACKUP, out)
             print(_("Cảnh báo: {path} sẽ được ghi KHÔNG mã hóa, mà bản sao lưu chứa số định danh, địa chỉ của công "
                     "dân. Nếu tệp rời khỏi máy này, hãy dùng tên .cdbk (mã hóa) hoặc cất giữ như tài liệu mật.")
                   .format(path=out), file=sys.stderr)

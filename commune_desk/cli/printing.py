@@ -10,6 +10,7 @@ from pathlib import Path
 
 from commune_desk.cli import add_common, emit, open_db
 from commune_desk.i18n import _
+from commune_desk.services.personal_exports import PLAIN_FLAG
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     # book: the tracking book of a period (.xlsx: as a spreadsheet); or "print book 2026"
     p.add_argument("--from", dest="date_from", metavar=_("NGÀY"), help=_("sổ theo dõi: từ ngày (YYYY-MM-DD)"))
     p.add_argument("--to", dest="date_to", metavar=_("NGÀY"), help=_("sổ theo dõi: đến ngày (YYYY-MM-DD)"))
+    p.add_argument(PLAIN_FLAG, dest="plain_personal_data", action="store_true",
+                   help=_("sổ theo dõi .xlsx: đồng ý ghi tệp có dữ liệu cá nhân của công dân mà không mã hoá"))
     add_common(p)
     p.set_defaults(handler=_print)
 
@@ -31,6 +34,10 @@ def _print(args: argparse.Namespace) -> int:
     codes = list(args.codes)
     if args.kind == "book" and (args.date_from or args.date_to):
         codes = [args.date_from or "", args.date_to or ""]
+    if args.kind == "book" and args.out.suffix.lower() == ".xlsx":  # names, addresses in a clear file
+        from commune_desk.services import personal_exports
+
+        personal_exports.require_plain_flag(args.plain_personal_data, personal_exports.BOOK, args.out)
     ctx = open_db(args)
     try:
         if args.kind == "book" and args.out.suffix.lower() == ".xlsx":

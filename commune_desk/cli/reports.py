@@ -7,6 +7,7 @@ from pathlib import Path
 
 from commune_desk.cli import add_common, emit, open_db
 from commune_desk.i18n import _
+from commune_desk.services.personal_exports import PLAIN_FLAG
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,16 +25,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help=_("kỳ theo ngày chốt số liệu (từ ngày 15 tháng trước đến ngày 14)"))
     kind.add_argument("--calendar", dest="cutoff", action="store_false",
                       help=_("kỳ theo lịch (từ ngày đầu đến ngày cuối tháng)"))
+    p.add_argument(PLAIN_FLAG, dest="plain_personal_data", action="store_true",
+                   help=_(".xlsx: đồng ý ghi tệp có họ tên, số tiết bồi dưỡng của từng cán bộ mà không mã hoá"))
     add_common(p)
     p.set_defaults(handler=_report)
 
 
 def _report(args: argparse.Namespace) -> int:
+    from commune_desk.services import personal_exports
     from commune_desk.services import reports as service
 
     ctx = open_db(args)
     try:
         report = service.periodic_report(ctx, args.period, offices=args.office or None, cutoff=args.cutoff)
+        if personal_exports.report_lists_people(report, args.out):
+            personal_exports.require_plain_flag(args.plain_personal_data, personal_exports.REPORT_PEOPLE, args.out)
         out = service.export_report(ctx, report, args.out)
     finally:
         ctx.db.close()

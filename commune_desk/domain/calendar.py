@@ -35,6 +35,16 @@ def to_local(dt_utc: datetime) -> datetime:
     return dt_utc.astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
+def local_now() -> datetime:
+    """The wall-clock time in Vietnam, naive: what the office's clock shows, whatever zone
+    the machine is set to (a PC left on UTC still dates its day in Vietnam)."""
+    return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    return local_now().date()
+
+
 def to_utc(naive_local: datetime) -> datetime:
     """A naive Vietnamese local time (aware is kept as is) as an aware UTC datetime."""
     if naive_local.tzinfo is None:

@@ -15,16 +15,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer
 
 from commune_desk.printing.fonts import font_name
-from commune_desk.printing.layout import Layout, grid, header, money, signatures, vn_time
+from commune_desk.printing.layout import (
+    MOTTO_1,
+    MOTTO_2,
+    Layout,
+    RuledText,
+    fit_size,
+    money,
+    place_date,
+    vn_time,
+)
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 COPY_LABELS = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
@@ -73,6 +83,7 @@ class ReceiptData:
     book_number: int = 0
     receiver_name: str = ""
     result_text: str | None = None
+    forwarded_to: str | None = None  # "Xã Thuận Hoà": received here for another commune to settle
 
 
 def time_text(kind: str, value: int | None) -> str:
@@ -96,9 +107,34 @@ def fee_text(data: ReceiptData) -> str:
     return text
 
 
+def module_rects(matrix: list[list[bool]]) -> list[tuple[int, int, int, int]]:
+    """The dark modules of a QR matrix as rectangles ``(column, row, width, height)`` in
+    modules, row 0 at the top: runs along each row, a run repeated straight below merged into
+    one taller rectangle (a quarter as many shapes as modules)."""
+    rects: list[tuple[int, int, int, int]] = []
+    open_runs: dict[tuple[int, int], int] = {}   # (start, end) -> first row
+    for r, row in enumerate([*matrix, []]):
+        runs: set[tuple[int, int]] = set()
+        col, n = 0, len(row)
+        while col < n:
+            if row[col]:
+                start = col
+                while col < n and row[col]:
+                    col += 1
+                runs.add((start, col))
+            else:
+                col += 1
+        for run in [run for run in open_runs if run not in runs]:
+            first = open_runs.pop(run)
+            rects.append((run[0], first, run[1] - run[0], r - first))
+        for run in runs:
+            open_runs.setdefault(run, r)
+    return rects
+
+
 class QrCode(Flowable):
     """The dossier code as a QR code, ``size`` points square (quiet zone included), drawn
-    as one filled path (runs of dark modules merged into rectangles)."""
+    as one filled path of whole-module rectangles."""
 
     def __init__(self, value: str, size: float) -> None:
         super().__init__()
@@ -117,20 +153,13 @@ class QrCode(Flowable):
         n, quiet = len(matrix), 2
         module = self.size / (n + 2 * quiet)
         c = self.canv
-        path = c.beginPath()
-        for r, row in enumerate(matrix):
-            y = self.size - (quiet + r + 1) * module
-            col = 0
-            while col < n:
-                if row[col]:
-                    start = col
-                    while col < n and row[col]:
-                        col += 1
-                    path.rect((quiet + start) * module, y, (col - start) * module, module)
-                else:
-                    col += 1
+        c.saveState()
+        # one unit = one module, y downwards from the top left module: the rectangles are
+        # written as small integers instead of four formatted floats each
+        c.transform(module, 0, 0, -module, quiet * module, self.size - quiet * module)
         c.setFillColorRGB(0, 0, 0)
-        c.drawPath(path, stroke=0, fill=1)
+        c.addLiteral(" ".join(f"{x} {y} {w} {h} re" for x, y, w, h in module_rects(matrix)) + " f")
+        c.restoreState()
 
 
 class LabelSlot(Flowable):
@@ -151,7 +180,111 @@ class LabelSlot(Flowable):
         self.center = (x, y)
 
 
+class CodeRow(Flowable):
+    """The code line with the copy's label under it, centred between two QR-wide margins,
+    and the QR code at the right, all vertically centred on the row: a one-row table's
+    layout, drawn directly (a Table's machinery cost more than the rest of the row)."""
+
+    def __init__(self, code_line: Flowable, label: LabelSlot, qr: QrCode) -> None:
+        super().__init__()
+        self.code_line, self.label, self.qr = code_line, label, qr
+        self._heights = (0.0, 0.0)
+
+    def wrap(self, avail_width, avail_height):
+        middle = avail_width - 2 * self.qr.size
+        _w, code_h = self.code_line.wrap(middle, avail_height)
+        _w, label_h = self.label.wrap(middle, avail_height)
+        self._heights = (code_h, label_h)
+        self.width, self.height = avail_width, max(self.qr.size, code_h + label_h)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c, q = self.canv, self.qr.size
+        code_h, label_h = self._heights
+        top = self.height - (self.height - code_h - label_h) / 2
+        self.code_line.drawOn(c, q, top - code_h)
+        self.label.drawOn(c, q, top - code_h - label_h)
+        self.qr.drawOn(c, self.width - q, (self.height - q) / 2)
+
+
+class Grid(Flowable):
+    """The documents table as ``layout.grid`` draws it (0.5 pt rules all round, cells
+    padded 3 pt, contents centred vertically), for cells that are :class:`Text`: rows
+    measured and drawn directly, without a Table's per-cell style machinery."""
+
+    PAD = 3.0
+    RULE = 0.5
+
+    def __init__(self, rows: list[list[Flowable]], col_widths: list[float]) -> None:
+        super().__init__()
+        self.rows, self.col_widths = rows, col_widths
+        self.row_heights: list[float] = []
+
+    def wrap(self, avail_width, avail_height):  # noqa: ARG002
+        pad = self.PAD
+        self.row_heights = [max(cell.wrap(w - 2 * pad, avail_height)[1] for cell, w in zip(row, self.col_widths,
+                                                                                           strict=True)) + 2 * pad
+                            for row in self.rows]
+        self.width, self.height = sum(self.col_widths), sum(self.row_heights)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c, pad = self.canv, self.PAD
+        top = self.height
+        for row, row_h in zip(self.rows, self.row_heights, strict=True):
+            x = 0.0
+            for cell, w in zip(row, self.col_widths, strict=True):
+                cell.drawOn(c, x + pad, top - row_h + (row_h - cell.height) / 2)
+                x += w
+            top -= row_h
+        c.saveState()
+        c.setLineWidth(self.RULE)
+        c.setLineCap(1)
+        c.setLineJoin(1)
+        xs = [0.0]
+        for w in self.col_widths:
+            xs.append(xs[-1] + w)
+        ys = [self.height]
+        for h in self.row_heights:
+            ys.append(ys[-1] - h)
+        c.lines([(0, y, self.width, y) for y in ys] + [(x, 0, x, self.height) for x in xs])
+        c.restoreState()
+
+
+class Columns(Flowable):
+    """Columns of flowables side by side, each from the top of the row: what the one-row
+    Tables of ``layout.header`` and ``layout.signatures`` do, drawn directly."""
+
+    def __init__(self, columns: list[list[Flowable]], widths: list[float], *, pad_x: float, pad_y: float = 3.0):
+        super().__init__()
+        self.columns, self.widths, self.pad_x, self.pad_y = columns, widths, pad_x, pad_y
+        self._sizes: list[list[float]] = []
+
+    def wrap(self, avail_width, avail_height):  # noqa: ARG002
+        self._sizes = [[f.wrap(w - 2 * self.pad_x, avail_height)[1] for f in col]
+                       for col, w in zip(self.columns, self.widths, strict=True)]
+        self.width = sum(self.widths)
+        self.height = max(sum(sizes) for sizes in self._sizes) + 2 * self.pad_y
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x = 0.0
+        for col, w, sizes in zip(self.columns, self.widths, self._sizes, strict=True):
+            y = self.height - self.pad_y
+            for flowable, h in zip(col, sizes, strict=True):
+                y -= h
+                flowable.drawOn(self.canv, x + self.pad_x, y)
+            x += w
+
+
 Run = tuple[str, str]  # (face, text): face is regular | bold | italic | bolditalic
+
+
+@lru_cache(maxsize=8192)
+def _width(word: str, font: str, size: float) -> float:
+    """A word's width, measured once: most words of a slip (its labels, the office, the
+    catalog's document names) come back on every slip."""
+    return stringWidth(word, font, size)
 
 
 class Text(Flowable):
@@ -186,12 +319,12 @@ class Text(Flowable):
                 if i:
                     space_before = True
                 if word:
-                    words.append((font, word, stringWidth(word, font, self.size), space_before))
+                    words.append((font, word, _width(word, font, self.size), space_before))
                     space_before = False
         lines: list[list[tuple[str, str, float]]] = [[]]
         x = 0.0
         for font, word, w, spaced in words:
-            gap = stringWidth(" ", font, self.size) if spaced and lines[-1] else 0.0
+            gap = _width(" ", font, self.size) if spaced and lines[-1] else 0.0
             if lines[-1] and x + gap + w > width:
                 lines.append([])
                 x, gap = 0.0, 0.0
@@ -226,10 +359,54 @@ def _value(text: str | None) -> str:
     return text if text else BLANK
 
 
+def form_header(layout: Layout, data: ReceiptData) -> Columns:
+    """``layout.header`` of the receipt (agency left, motto right, place and date under it),
+    set in :class:`Text` lines: the same lines, sizes and rules, without paragraph parsing."""
+    s = layout.scale
+    width = layout.frame_width
+    left_w = width * (0.40 if layout.paper.startswith("A5") else 0.42)
+    right_w = width - left_w
+
+    def line(text: str, face: str, size: float, col_w: float) -> Text:
+        fitted = fit_size(text, face, size, col_w - 2)   # shrunk just enough never to wrap
+        return Text([(face, text)], fitted, max(fitted * 1.2, 15 * s), align="center")
+
+    left: list[Flowable] = [line(t, "regular", 12.5 * s, left_w) for t in data.parent_body.upper().split("\n")
+                            if data.parent_body]
+    unit_lines = data.issuing_unit.upper().split("\n")
+    left += [line(t, "bold", 12.5 * s, left_w) for t in unit_lines[:-1]]
+    last = unit_lines[-1]
+    left.append(RuledText(last, "bold", fit_size(last, "bold", 12.5 * s, left_w - 2), left_w, rule_ratio=0.4))
+    italic = layout.styles["italic_center"]
+    right: list[Flowable] = [
+        line(MOTTO_1, "bold", 12.5 * s, right_w),
+        RuledText(MOTTO_2, "bold", fit_size(MOTTO_2, "bold", 13.5 * s, right_w - 2), right_w, rule_ratio=1.0),
+        Spacer(1, 3 * s),
+        Text([("italic", place_date(data.place, data.received_local.date()))], italic.fontSize, italic.leading,
+             align="center"),
+    ]
+    return Columns([left, right], [left_w, right_w], pad_x=0)
+
+
+def form_signatures(layout: Layout, blocks: list[tuple[str, str | None]], *, gap_mm: float) -> Columns:
+    """``layout.signatures`` with "(Ký và ghi rõ họ tên)" under each title, in :class:`Text`."""
+    title, note = layout.styles["sign_title"], layout.styles["sign_note"]
+    width = layout.frame_width / len(blocks)
+    columns: list[list[Flowable]] = []
+    for heading, name in blocks:
+        cell: list[Flowable] = [Text([("bold", heading)], title.fontSize, title.leading, align="center"),
+                                Text([("italic", "(Ký và ghi rõ họ tên)")], note.fontSize, note.leading,
+                                     align="center"),
+                                Spacer(1, gap_mm * mm * layout.scale)]
+        if name:
+            cell.append(Text([("bold", name)], title.fontSize, title.leading, align="center"))
+        columns.append(cell)
+    return Columns(columns, [width] * len(blocks), pad_x=6)
+
+
 def copy_story(layout: Layout, data: ReceiptData) -> tuple[list, LabelSlot]:
     """One copy of the receipt (without its label) and the slot the label goes in."""
     s = layout.scale
-    width = layout.frame_width
     body, lead = layout.styles["body"].fontSize, layout.styles["body"].leading
     cell, cell_lead = layout.styles["cell"].fontSize, layout.styles["cell"].leading
 
@@ -240,21 +417,15 @@ def copy_story(layout: Layout, data: ReceiptData) -> tuple[list, LabelSlot]:
                     space_after=(1 if a5 else 3) * s)
 
     story: list = [
-        header(layout, parent_body=data.parent_body, issuing_unit=data.issuing_unit, number_line=None,
-               place=data.place, day=data.received_local.date()),
+        form_header(layout, data),
         Spacer(1, 5 * s),
         Text([("bold", TITLE)], layout.styles["title"].fontSize, layout.styles["title"].leading, align="center",
              space_after=2 * s),
     ]
     qr_size = 22 * mm * s
     label_slot = LabelSlot(lead)
-    code_lines = [Text([("regular", "Mã hồ sơ: "), ("bold", data.code)], body, lead, align="center"), label_slot]
-    code_row = Table([["", code_lines, QrCode(data.code, qr_size)]],
-                     colWidths=[qr_size, width - 2 * qr_size, qr_size])
-    code_row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT"),
-                                  ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                  ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-    story.append(code_row)
+    story.append(CodeRow(Text([("regular", "Mã hồ sơ: "), ("bold", data.code)], body, lead, align="center"),
+                         label_slot, QrCode(data.code, qr_size)))
     story.append(Spacer(1, 2 * s))
 
     id_label = "số CMND" if len(data.id_number) == 9 else "số định danh cá nhân"
@@ -274,7 +445,7 @@ def copy_story(layout: Layout, data: ReceiptData) -> tuple[list, LabelSlot]:
     for i, doc in enumerate(data.documents, 1):
         rows.append([cell_text(str(i), align="center"), cell_text(doc.name),
                      cell_text(doc.form.capitalize(), align="center"), cell_text(f"{doc.count:02d}", align="center")])
-    story.append(grid(layout, rows, [0.07, 0.66, 0.15, 0.12]))
+    story.append(Grid(rows, [layout.frame_width * r for r in (0.07, 0.66, 0.15, 0.12)]))
     story.append(Spacer(1, 3 * s))
     story += [
         line(f"2. Số lượng hồ sơ: {data.sets_count:02d} (bộ)."),
@@ -286,13 +457,14 @@ def copy_story(layout: Layout, data: ReceiptData) -> tuple[list, LabelSlot]:
         line(("italic", f"Vào Sổ theo dõi hồ sơ, Quyển số: {data.book_volume:02d}\u2003"
                         f"Số thứ tự: {data.book_number:02d}")),
         Spacer(1, 4 * s),
-        signatures(layout, [("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", data.applicant_name),
-                            ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", data.receiver_name or None)],
-                   gap_mm=14 if a5 else 26),
+        form_signatures(layout, [("NGƯỜI NỘP HỒ SƠ", data.applicant_name),
+                                 ("NGƯỜI TIẾP NHẬN HỒ SƠ", data.receiver_name or None)], gap_mm=14 if a5 else 26),
     ]
     note = "Khi đến nhận kết quả, xin mang theo Giấy tiếp nhận này và giấy tờ tùy thân."
     if data.result_text:
         note = f"Kết quả giải quyết: {data.result_text}. " + note
+    if data.forwarded_to:  # Decree 118/2025: received here, settled by the competent commune
+        note = f"Hồ sơ được chuyển đến {data.forwarded_to} giải quyết. " + note
     story.append(Spacer(1, 3 * s))
     story.append(Text([("italic", note)], layout.styles["small"].fontSize, layout.styles["small"].leading))
     return story, label_slot

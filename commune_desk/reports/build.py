@@ -4,9 +4,11 @@ come back are groups, never dossiers)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from commune_desk.domain.text import fold
@@ -41,12 +43,21 @@ NOTES = (
        "tính vào thời hạn: ngày hẹn đã được tính lại khi nhận đủ hồ sơ."),
     N_("Hồ sơ đang giải quyết quá hạn: ngày hẹn trả trước ngày cuối kỳ (hoặc trước thời điểm lập báo cáo "
        "nếu kỳ chưa kết thúc)."),
-    N_("Cột «Chờ bổ sung» theo trạng thái đang lưu: với kỳ đã qua, hồ sơ đã bổ sung xong sau ngày cuối kỳ "
-       "được tính là đang giải quyết (gần đúng)."),
-    N_("Điểm theo Thông tư 01/2018/TT-VPCP: chỉ số 2 lấy bằng chỉ số 1 (chưa theo dõi thời gian từng cơ "
-       "quan); chỉ số 4, 5, 6 tính 2 điểm; chỉ số 7 tính 2 điểm cho hồ sơ không có phản ánh hoặc đánh giá "
-       "không hài lòng; chỉ số 8 chưa có dữ liệu nên không tính; chỉ số 9 tính gần đúng. Điểm cán bộ là tổng "
-       "các chỉ số tính theo hồ sơ (1, 2, 3, 4, 6, 7) trên hồ sơ người đó xử lý."),
+    N_("Hồ sơ chưa kết thúc được xếp vào «Đang giải quyết» hay «Chờ bổ sung», trong hạn hay quá hạn, theo "
+       "tình trạng tại thời điểm cuối kỳ, dựa trên lịch sử xử lý (yêu cầu bổ sung, nhận bổ sung, hẹn lại). Hồ sơ "
+       "nhập từ hệ thống khác không có lịch sử thì tính theo lần yêu cầu bổ sung gần nhất và ngày hẹn hiện tại."),
+    N_("Điểm theo Thông tư 01/2018/TT-VPCP: chỉ số 1, 3 tính đủ theo hồ sơ. Chỉ số 2 (thời gian của từng cơ "
+       "quan) tạm lấy bằng chỉ số 1: kết quả từng bước chuyển xử lý đã ghi trong lịch sử hồ sơ nhưng báo cáo chưa "
+       "chấm điểm theo từng bước. Chỉ số 4 và 5 tính 2 điểm vì công dân chỉ liên hệ bộ phận một cửa: phần mềm "
+       "không ghi các lần công dân phải tự liên hệ cơ quan khác, cũng không ghi thủ tục nào được thẩm định, quyết "
+       "định ngoài bộ phận một cửa. Chỉ số 6 tính 2 điểm: phần mềm không ghi việc niêm yết, công khai thủ tục "
+       "(nơi, ngày công khai). Chỉ số 7 lấy điểm (0–2) công dân chấm cho tiêu chí thái độ của cán bộ ở lần đánh giá "
+       "gần nhất của hồ sơ; hồ sơ không được chấm tiêu chí này tính 2 điểm, 0 điểm nếu có phản ánh hoặc đánh giá "
+       "không hài lòng. Chỉ số 8 không tính: phần mềm chưa ghi phản ánh, kiến nghị (ngày nhận, hạn và ngày trả lời). "
+       "Chỉ số 9: 2 điểm khi đủ cả ba điều kiện (từ 20% thủ tục trực tuyến theo danh mục, từ 30% hồ sơ mới nhận "
+       "trực tuyến, không hồ sơ trực tuyến nào quá hạn); Thông tư không quy định mức 1 điểm, phần mềm cho 1 điểm "
+       "khi đạt hai trong ba điều kiện. Điểm cán bộ là tổng các chỉ số tính theo hồ sơ (1, 2, 3, 4, 6, 7) trên hồ "
+       "sơ người đó xử lý."),
 )
 HUB_NOTE = N_("Số liệu của mỗi xã tính đến ngày nhận gói đồng bộ gần nhất của xã đó; nếu chưa ghi nhận gói, "
               "lấy ngày cập nhật hồ sơ mới nhất (ghi «theo hồ sơ»).")
@@ -124,6 +135,14 @@ def trend_of(period: Period, months: int | None = None) -> list[Period]:
     return period.trailing_months(months) if months else []
 
 
+def trend_points(session: Session, period: Period, codes: Sequence[str], as_of: datetime,
+                 trend_months: int | None = None) -> list[MonthPoint]:
+    """The on-time rate of each month of :func:`trend_of` (one scan for all of them)."""
+    months = trend_of(period, trend_months)
+    figures = monthly_on_time(session, [m.utc_bounds() for m in months], as_of, codes)
+    return [MonthPoint(m, received, on_time) for m, (received, on_time) in zip(months, figures, strict=True)]
+
+
 def build_report(session: Session, issuer: Issuer, period: Period, *, requested: Sequence[str] | None = None,
                  as_of: datetime | None = None, minimum_periods: int = 40, trend_months: int | None = None,
                  progress: Progress | None = None) -> Report:
@@ -140,8 +159,37 @@ def build_report(session: Session, issuer: Issuer, period: Period, *, requested:
     else:
         codes = [issuer.office_code]
         names = {issuer.office_code: issuer.office_name}
-    start, end = period.utc_bounds()
     tick(0, steps)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        trend_future = trend_alongside(beside, session, period, codes, as_of, trend_months)
+        report = _build(session, issuer, period, codes, names, requested, as_of, minimum_periods, trend_future,
+                        trend_months, tick, steps)
+    return report
+
+
+def trend_alongside(pool: ThreadPoolExecutor, session: Session, period: Period, codes: Sequence[str],
+                    as_of: datetime, trend_months: int | None) -> Future[list[MonthPoint]] | None:
+    """The trend's scan started on a connection of its own, to run while ``session`` scans
+    the table (both databases run two readers at once; sqlite3 and psycopg release the GIL
+    while a query runs). None when it cannot be: no months, or a database that is not a
+    shared file or server (an in-memory SQLite is private to its connection)."""
+    bind = session.get_bind()
+    if not trend_of(period, trend_months) or not isinstance(bind, Engine) or (
+            bind.dialect.name == "sqlite" and bind.url.database in (None, "", ":memory:")):
+        return None
+
+    def work() -> list[MonthPoint]:
+        with Session(bind) as other:
+            return trend_points(other, period, codes, as_of, trend_months)
+    return pool.submit(work)
+
+
+def _build(session: Session, issuer: Issuer, period: Period, codes: list[str], names: dict[str, str],
+           requested: Sequence[str] | None, as_of: datetime, minimum_periods: int,
+           trend_future: Future[list[MonthPoint]] | None, trend_months: int | None, tick: Progress,
+           steps: int) -> Report:
+    is_hub = issuer.role == "hub"
+    start, end = period.utc_bounds()
     groups = grouped_counts(session, start, end, as_of, codes)
     rows = field_rows(groups)
     per_office = office_rows(groups, codes, names)
@@ -156,9 +204,7 @@ def build_report(session: Session, issuer: Issuer, period: Period, *, requested:
     criteria = sat.criteria_results(session, start, end, codes)
     tick(2, steps)
 
-    months = trend_of(period, trend_months)
-    figures = monthly_on_time(session, [m.utc_bounds() for m in months], as_of, codes)
-    trend = [MonthPoint(m, received, on_time) for m, (received, on_time) in zip(months, figures, strict=True)]
+    trend = trend_future.result() if trend_future else trend_points(session, period, codes, as_of, trend_months)
     tick(4, steps)
 
     officers, units = scores(session, groups, {r.code: r.counts for r in per_office if r.code}, names)

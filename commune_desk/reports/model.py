@@ -63,7 +63,7 @@ class ScoreSums:
     n: int = 0           # dossiers resolved with a result
     index1: int = 0      # Σ 2 early / 1 on time / 0 late
     index3: int = 0      # Σ 2 no supplement / 1 one / 0 more
-    negative: int = 0    # of which with a complaint or "dislike" rating
+    index7: int = 0      # Σ attitude: the citizen's score for criterion (đ), else 2 (0 with a complaint or "dislike")
 
     def add(self, other: ScoreSums) -> None:
         for f in fields(self):

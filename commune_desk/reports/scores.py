@@ -1,18 +1,27 @@
 """Officer and unit scores of TT 01/2018 arts. 13–15 (FACTS.md 4.2), computed in SQL over the
 dossiers resolved in the period (normally a quarter).
 
-What the records allow, and what is approximated (listed in the report's notes):
+What the records allow, and what is approximated (listed in the report's notes, which name
+the data that is missing):
 - index 1 (total time): early 2, on time 1, late 0 — exact from ``outcome``;
-- index 2 (each agency's time): steps are not timed one by one, so index 1 stands in;
-- index 3 (contacts needed): supplement requests: none 2, one 1, more 0;
-- index 4 (bodies contacted), 5 (whole process at the one-stop), 6 (publication): the commune
-  centre is the single point of contact and publishes its catalog: 2;
-- index 7 (attitude): 2 for a dossier without a complaint or "dislike" rating, else 0;
+- index 2 (each agency's time): index 1 stands in. The data exists (each hand-off event keeps
+  the holder's ``step_outcome``), but scoring it means reading every resolved dossier's
+  events (a lookup per dossier, 70,000 a quarter at 1 million dossiers): not done yet;
+- index 3 (contacts needed): supplement requests: none 2, one 1, more 0 — exact;
+- index 4 (bodies contacted) and 5 (whole process at the one-stop): 2, because commune_desk
+  does not record a citizen having to contact another body, nor a procedure appraised or
+  decided outside the one-stop;
+- index 6 (publication): 2; the posting of procedures (where, when) is not recorded;
+- index 7 (attitude): the citizen's score (0–2, as TT 01/2018 scores it) for criterion (đ),
+  the officials' attitude, in the latest rating of the dossier given before the period's end;
+  a dossier nobody rated on attitude: 2, or 0 with a complaint or "dislike" rating;
 - the officer scored is the dossier's handler (``handler_name``); unassigned dossiers are
   listed together;
-- index 8 (feedback handled on time): not recorded, so not scored;
-- index 9 (online): 2 when ≥ 20 % of procedures are online, ≥ 30 % of new dossiers came online
-  and no online dossier is overdue; 1 when two of the three hold; else 0.
+- index 8 (feedback handled on time): feedback/petitions (received, deadline, answered) are
+  not recorded, so not scored;
+- index 9 (online): 2 when ≥ 20 % of catalogue procedures are online, ≥ 30 % of new dossiers
+  came online and no online dossier is overdue (TT 01/2018); the circular sets no 1-point
+  level: 1 when two of the three hold (our reading), else 0.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ INDEX_LABELS = {
     9: N_("Dịch vụ công trực tuyến"),
 }
 OFFICER_INDICES = (1, 2, 3, 4, 6, 7)       # the indices scored per dossier (TT 01/2018)
-APPROXIMATE = {2, 4, 5, 6, 7, 9}
+APPROXIMATE = {2, 4, 5, 6, 9}
 CONSTANT_TWO = (4, 5, 6)
 NO_OFFICER = N_("(Chưa phân công cán bộ)")
 ONLINE_PROCEDURE_LEVELS = ("một phần", "toàn trình", "mot phan", "toan trinh", "3", "4")
@@ -73,7 +82,7 @@ def _dossier_indices(sums: ScoreSums) -> dict[int, float | None]:
     if not n:
         return {1: None, 2: None, 3: None, 4: 2.0, 6: 2.0, 7: None}
     first = _avg(sums.index1, n)
-    return {1: first, 2: first, 3: _avg(sums.index3, n), 4: 2.0, 6: 2.0, 7: _avg(2 * (n - sums.negative), n)}
+    return {1: first, 2: first, 3: _avg(sums.index3, n), 4: 2.0, 6: 2.0, 7: _avg(sums.index7, n)}
 
 
 def online_procedure_share(session: Session) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -53,17 +54,26 @@ class CalendarRow:
 
 
 # -- reading -------------------------------------------------------------------------
+@cache
+def fingerprint_columns() -> tuple:
+    """The table's fingerprint as three scalar subqueries, so a caller that queries anyway
+    (a save reads its procedure) fetches it in the same statement (built once)."""
+    return (select(func.count(CalendarDay.id)).scalar_subquery().label("calendar_count"),
+            select(func.max(CalendarDay.updated_at)).scalar_subquery().label("calendar_changed"),
+            select(func.sum(CalendarDay.version)).scalar_subquery().label("calendar_versions"))
+
+
 def _fingerprint(s: Session) -> tuple:
-    return tuple(s.execute(select(func.count(CalendarDay.id), func.max(CalendarDay.updated_at),
-                                  func.sum(CalendarDay.version))).one())
+    return tuple(s.execute(select(*fingerprint_columns())).one())
 
 
-def load_calendar(db: Database, session: Session | None = None) -> WorkCalendar:
-    """The office's calendar: the legal one with the ``calendar_day`` table on top."""
+def load_calendar(db: Database, session: Session | None = None, *, fingerprint: tuple | None = None) -> WorkCalendar:
+    """The office's calendar: the legal one with the ``calendar_day`` table on top
+    (``fingerprint``: the :func:`fingerprint_columns` values already read in ``session``)."""
     language = current_language()
 
     def build(s: Session) -> WorkCalendar:
-        stamp = (*_fingerprint(s), language)
+        stamp = (*(fingerprint if fingerprint is not None else _fingerprint(s)), language)
         with _cache_lock:
             cached = _cache.get(db)
         if cached is not None and cached[0] == stamp:
@@ -86,7 +96,8 @@ def invalidate(db: Database) -> None:
         _cache.pop(db, None)
 
 
-_APPOINTMENT_SETTINGS = ("calendar.cutoff_hour", "calendar.cutoff_moves_multi_day", "calendar.appointment_time")
+APPOINTMENT_SETTINGS = ("calendar.cutoff_hour", "calendar.cutoff_moves_multi_day", "calendar.appointment_time")
+_APPOINTMENT_SETTINGS = APPOINTMENT_SETTINGS
 
 
 def _settings(s: Session, keys: tuple[str, ...]) -> dict[str, object]:
@@ -95,16 +106,20 @@ def _settings(s: Session, keys: tuple[str, ...]) -> dict[str, object]:
     return {k: stored.get(k, settings_registry.default(k)) for k in keys}
 
 
-def appointment_for(db: Database, procedure, received_utc: datetime, session: Session | None = None) -> datetime:
+def appointment_for(db: Database, procedure, received_utc: datetime, session: Session | None = None, *,
+                    values: dict[str, object] | None = None, fingerprint: tuple | None = None) -> datetime:
     """The appointment (aware UTC) of a dossier of ``procedure`` (a catalog row or spec)
     received at ``received_utc``, with the office's cut-off and printed hour.
 
+    A save passes what it already read in ``session``: ``values`` (APPOINTMENT_SETTINGS among
+    other settings) and the calendar's ``fingerprint``, sparing two queries.
     Raises KnownError when the procedure has no processing time yet (the office fills it in)."""
     if session is None:
         with db.read() as s:
-            return appointment_for(db, procedure, received_utc, s)
-    cal = load_calendar(db, session)
-    values = _settings(session, _APPOINTMENT_SETTINGS)
+            return appointment_for(db, procedure, received_utc, s, values=values, fingerprint=fingerprint)
+    cal = load_calendar(db, session, fingerprint=fingerprint)
+    if values is None:
+        values = _settings(session, APPOINTMENT_SETTINGS)
     try:
         local = appointment(
             cal, to_local(received_utc), DueRule.of(procedure),

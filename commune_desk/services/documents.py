@@ -18,13 +18,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from commune_desk import settings as settings_registry
+from commune_desk.domain import units
 from commune_desk.domain.applicant import Applicant
 from commune_desk.domain.calendar import to_local
 from commune_desk.domain.roles import Perm
@@ -50,10 +52,16 @@ DELIVERY_TEXT = {
 PRINT_SETTINGS = ("print.place_name", "print.parent_body", "print.book_volume", "print.paper", "print.copies")
 
 
+@cache
+def _settings_statement() -> Select:
+    """Built once: a save reads its settings with it (see services/intake.py)."""
+    return select(Setting.key, Setting.value).where(Setting.key.in_(bindparam("keys", expanding=True)))
+
+
 def read_settings(s: Session, keys: tuple[str, ...]) -> dict[str, Any]:
     """Several settings in one query, without flushing the caller's pending writes."""
     with s.no_autoflush:
-        stored = dict(s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+        stored = dict(s.execute(_settings_statement(), {"keys": list(keys)}).all())
     return {key: stored[key] if key in stored else settings_registry.default(key) for key in keys}
 
 
@@ -145,7 +153,16 @@ def receipt_from(ctx: Ctx, dossier: Dossier, office: OfficeInfo, prefs: dict[str
         delivery_text=DELIVERY_TEXT.get(dossier.result_delivery, "{unit}").format(unit=receiving),
         fees=fees, fee_total=dossier.fee_vnd, book_volume=int(prefs["print.book_volume"] or 1),
         book_number=dossier.book_number, receiver_name=dossier.receiver_name or "", result_text=proc_result,
+        forwarded_to=forwarded_name(dossier.competent_office_code, dossier.office_code),
     )
+
+
+def forwarded_name(competent_code: str | None, owner_code: str | None) -> str | None:
+    """The commune a dossier received here goes to (printed forms are always Vietnamese)."""
+    if not competent_code or competent_code == owner_code:
+        return None
+    unit = units.find_commune(competent_code)
+    return f"{unit.name} ({competent_code})" if unit else competent_code
 
 
 def write_receipts(ctx: Ctx, s: Session, dossiers: list[Dossier], office: OfficeInfo, target: Path) -> None:
@@ -158,9 +175,11 @@ def write_receipts(ctx: Ctx, s: Session, dossiers: list[Dossier], office: Office
 
 
 def write_receipt_of(ctx: Ctx, s: Session, dossier: Dossier, office: OfficeInfo, target: Path, *,
-                     event_data: dict[str, Any], result_text: str | None) -> None:
-    """Form 01 of a dossier about to be written (the desk's "save & print")."""
-    prefs = read_settings(s, PRINT_SETTINGS)
+                     event_data: dict[str, Any], result_text: str | None,
+                     prefs: dict[str, Any] | None = None) -> None:
+    """Form 01 of a dossier about to be written (the desk's "save & print"); ``prefs``: the
+    PRINT_SETTINGS when the caller already read them (with its own, in one query)."""
+    prefs = prefs or read_settings(s, PRINT_SETTINGS)
     paper = str(prefs["print.paper"] or "A5").upper()
     build_receipts([receipt_from(ctx, dossier, office, prefs, event_data, result_text)], target,
                    paper=paper if paper in ("A4", "A5") else "A5", copies=int(prefs["print.copies"] or 2))

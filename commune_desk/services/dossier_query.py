@@ -55,6 +55,7 @@ from commune_desk.domain.timeliness import Outcome
 from commune_desk.errors import NotFound, ValidationError
 from commune_desk.i18n import N_, _
 from commune_desk.services.context import Ctx
+from commune_desk.services.relay import relay_line
 from commune_desk.store import search_index
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import Dossier, Procedure
@@ -528,6 +529,7 @@ class DossierDetails:
     outcome: str
     note: str
     history: list[HistoryLine] = field(default_factory=list)
+    relay: tuple[str, str] = ("", "")   # ("Nhận hộ cho", "Xã Thuận Hoà (00922)") / ("Nhận tại", "Xã Minh Tân (00919)")
 
 
 OUTCOME_LABELS = {Outcome.EARLY.value: N_("Trước hạn"), Outcome.ON_TIME.value: N_("Đúng hạn"),
@@ -596,7 +598,8 @@ def details(ctx: Ctx, dossier_id: uuid.UUID | str, now: dt.datetime | None = Non
             _(intake.DELIVERIES.get(d.result_delivery, d.result_delivery)), d.received_at, d.due_at,
             d.original_due_at, d.receiver_name or "", d.handler_name or "", d.book_year, d.book_number,
             d.supplement_count or 0, d.extension_count or 0, d.result_ready_at, d.returned_at, d.finished_at,
-            _(OUTCOME_LABELS[d.outcome]) if d.outcome in OUTCOME_LABELS else "", d.note or "")
+            _(OUTCOME_LABELS[d.outcome]) if d.outcome in OUTCOME_LABELS else "", d.note or "",
+            relay=relay_line(ctx.db.require_office(), d.office_code, d.competent_office_code))
     history = [HistoryLine(e.at, e.label, e.actor_name or "", status_label(e.from_status) if e.from_status else "",
                            status_label(e.to_status) if e.to_status else "", _event_details(e.data))
                for e in lifecycle.history(ctx, info.id)]

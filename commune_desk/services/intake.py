@@ -18,10 +18,11 @@ import os
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, Update, bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from commune_desk.domain import codes
@@ -32,8 +33,13 @@ from commune_desk.domain.roles import Perm
 from commune_desk.domain.text import fold, normalize
 from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import N_, _
-from commune_desk.services import documents
-from commune_desk.services.calendar import appointment_for, load_calendar
+from commune_desk.services import audit, documents, relay
+from commune_desk.services.calendar import (
+    APPOINTMENT_SETTINGS,
+    appointment_for,
+    fingerprint_columns,
+    load_calendar,
+)
 from commune_desk.services.context import Ctx, OfficeInfo
 from commune_desk.store.base import utcnow, uuid7
 from commune_desk.store.models import Dossier, DossierEvent, IntakeDraft, Procedure, SequenceCounter
@@ -270,6 +276,7 @@ class IntakeForm:
     received_at: dt.datetime | None = None   # aware UTC; None = now
     draft_id: uuid.UUID | None = None        # deleted with the save
     time_value: int | None = None            # days, when the catalog has no processing time
+    competent_office_code: str = ""          # another commune of the province settles it ("" = this office)
 
     @property
     def fee_total(self) -> int:
@@ -368,10 +375,66 @@ def allocate_book_number(s: Session, office_code: str, year: int) -> int:
             return number
 
 
-def rules_set_for(day: dt.date, s: Session) -> str:
-    """The 2018 set before the switch date, else the office's default set."""
-    prefs = documents.read_settings(s, ("rules.switch_date", "rules.default_set"))
+RULES_SETTINGS = ("rules.switch_date", "rules.default_set")
+SAVE_SETTINGS = RULES_SETTINGS + APPOINTMENT_SETTINGS   # read by a save in one query
+
+
+def rules_set_for(day: dt.date, s: Session, prefs: dict[str, Any] | None = None) -> str:
+    """The 2018 set before the switch date, else the office's default set (``prefs``: the
+    RULES_SETTINGS already read with others, in one query)."""
+    prefs = prefs or documents.read_settings(s, RULES_SETTINGS)
     return "2018" if day < dt.date.fromisoformat(str(prefs["rules.switch_date"])) else str(prefs["rules.default_set"])
+
+
+@cache
+def _procedure_statement() -> Select:
+    """The catalog columns a save needs, by code (plain columns: no ORM object to track),
+    with the calendar's fingerprint and the audit chain's head read in the same statement."""
+    p = Procedure
+    return select(p.id, p.code, p.name, p.field, p.active, p.time_kind, p.time_value, p.cutoff_next_day,
+                  p.result, *fingerprint_columns(), *audit.head_columns()).where(p.code == bindparam("code"))
+
+
+@cache
+def _numbers_statements() -> tuple[Update, Select]:
+    """Both counters up by one; whether a code and a book number are already taken (built once)."""
+    counters = SequenceCounter.__table__
+    bump = (update(counters).where(counters.c.name.in_(bindparam("names", expanding=True)))
+            .values(value=counters.c.value + 1).returning(counters.c.name, counters.c.value))
+    taken = select(exists().where(Dossier.code == bindparam("code")),
+                   exists().where(Dossier.office_code == bindparam("office"), Dossier.book_year == bindparam("year"),
+                                  Dossier.book_number == bindparam("number")))
+    return bump, taken
+
+
+def allocate_numbers(s: Session, office: OfficeInfo, local_day: dt.date) -> tuple[str, int]:
+    """The dossier code of ``local_day`` and the next tracking-book number of its year, as
+    :func:`allocate_code` and :func:`allocate_book_number` give them, in two statements
+    instead of four: both counters move in one UPDATE, both numbers are checked free in one
+    SELECT (a taken one, from a restored backup or an imported row, is skipped)."""
+    code_key, book_key = f"dossier:{codes.day_key(local_day)}", f"book:{local_day.year}"
+    bump, taken = _numbers_statements()
+    conn = s.connection()
+    values = dict(conn.execute(bump, {"names": [code_key, book_key]}).all())
+    missing = [name for name in (code_key, book_key) if name not in values]
+    if missing:  # the first dossier of the day (or of the year)
+        conn.execute(insert(SequenceCounter.__table__), [{"name": name, "value": 1} for name in missing])
+        values.update(dict.fromkeys(missing, 1))
+    sequence, number = int(values[code_key]), int(values[book_key])
+    while True:
+        try:
+            code = codes.dossier_code(office.unit_id, local_day, office.reception_point, sequence)
+        except codes.SequenceExhausted as exc:
+            raise KnownError(_("Điểm tiếp nhận số {point} đã dùng hết số hồ sơ của ngày {day}.").format(
+                point=office.reception_point, day=local_day.strftime("%d/%m/%Y"))) from exc
+        code_taken, number_taken = conn.execute(taken, {"code": code, "office": office.office_code,
+                                                        "year": local_day.year, "number": number}).one()
+        if not code_taken and not number_taken:
+            return code, number
+        if code_taken:
+            sequence = next_counter(s, code_key)
+        if number_taken:
+            number = next_counter(s, book_key)
 
 
 def _add_received_event(s: Session, ctx: Ctx, dossier: Dossier, data: dict[str, Any]) -> DossierEvent:
@@ -386,7 +449,11 @@ def _check_receivable(ctx: Ctx, form: IntakeForm) -> OfficeInfo:
     office = ctx.db.require_office()
     if office.is_hub:
         raise KnownError(_("Cấp trên không tiếp nhận hồ sơ tại quầy."))
-    _raise_errors(check_form(form))
+    errors = check_form(form)
+    competent = relay.competent_office_problem(office, form.competent_office_code)
+    if competent:
+        errors["competent_office"] = competent
+    _raise_errors(errors)
     return office
 
 
@@ -396,17 +463,19 @@ class _Pending:
 
     dossier: Dossier
     event_data: dict[str, Any]
-    procedure: Procedure
+    procedure: Any               # the catalog row's columns (:func:`_procedure_statement`)
     received: ReceivedDossier
 
 
-def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo) -> _Pending:
-    """Check the procedure, compute the appointment, take the code and the book number."""
+def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo,
+             prefs: dict[str, Any] | None = None) -> _Pending:
+    """Check the procedure, compute the appointment, take the code and the book number
+    (``prefs``: settings read beforehand, SAVE_SETTINGS among them)."""
     applicant, _errors = check_applicant(name=form.name, id_number=form.id_number, dob=form.dob,
                                          phone=form.phone, address=form.address, email=form.email)
     received = form.received_at or utcnow()
     local = to_local(received)
-    proc = s.scalar(select(Procedure).where(Procedure.code == form.procedure_code.strip()))
+    proc = s.connection().execute(_procedure_statement(), {"code": form.procedure_code.strip()}).first()
     if proc is None or not proc.active:
         raise ValidationError(_("Không có thủ tục mã {code} trong danh mục.").format(code=form.procedure_code),
                               field="procedure")
@@ -414,10 +483,12 @@ def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo) -> _Pen
     if rule.time_kind != "same_day" and rule.time_value is None:
         raise ValidationError(_("Danh mục chưa có thời hạn giải quyết của thủ tục này: hãy nhập số ngày."),
                               field="time_value")
-    due = appointment_for(ctx.db, rule, received, session=s)
-    rules_set = rules_set_for(local.date(), s)
-    code = allocate_code(s, office, local.date())
-    book_number = allocate_book_number(s, office.office_code, local.year)
+    audit.take_head(s, proc.audit_installation, proc.audit_office_code, proc.audit_seq, proc.audit_hash)
+    prefs = prefs or documents.read_settings(s, SAVE_SETTINGS)
+    due = appointment_for(ctx.db, rule, received, session=s, values=prefs,
+                          fingerprint=(proc.calendar_count, proc.calendar_changed, proc.calendar_versions))
+    rules_set = rules_set_for(local.date(), s, prefs)
+    code, book_number = allocate_numbers(s, office, local.date())
     dossier = Dossier(
         id=uuid7(), office_code=office.office_code, code=code, book_year=local.year, book_number=book_number,
         rules_set=rules_set, procedure_id=proc.id, procedure_code=proc.code, procedure_name=proc.name,
@@ -429,6 +500,7 @@ def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo) -> _Pen
         channel=form.channel, fee_vnd=form.fee_total, result_delivery=form.result_delivery,
         received_at=received, due_at=due, original_due_at=due, status=RECEIVED,
         receiver_id=ctx.actor.id, receiver_name=ctx.actor.full_name, note=normalize(form.note) or None,
+        competent_office_code=relay.clean_code(form.competent_office_code) or None,
     )
     event_data = {"code": code, "book_year": local.year, "book_number": book_number,
                   "fees": [asdict(f) for f in form.fees], "time_kind": rule.time_kind, "time_value": rule.time_value,
@@ -438,9 +510,12 @@ def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo) -> _Pen
 
 
 def _store(s: Session, ctx: Ctx, pending: _Pending, form: IntakeForm) -> None:
-    """Write the dossier, its "received" event and drop the draft (change log and audit follow)."""
+    """Write the dossier, its "received" event and drop the draft (change log and audit follow).
+
+    Both are flushed together at the commit: the unit of work inserts mappers in a fixed
+    order (their class paths sorted: ``…dossier.Dossier`` before ``…dossier.DossierEvent``),
+    so the event's foreign key finds its dossier without a flush of its own."""
     s.add(pending.dossier)
-    s.flush()
     _add_received_event(s, ctx, pending.dossier, pending.event_data)
     if form.draft_id is not None:
         s.execute(delete(IntakeDraft).where(IntakeDraft.id == form.draft_id))
@@ -478,10 +553,11 @@ def receive_and_print(ctx: Ctx, form: IntakeForm, folder: str | Path) -> SavedWi
     problem: str | None = None
     try:
         with ctx.db.write() as s:
-            pending = _prepare(s, ctx, form, office)
+            prefs = documents.read_settings(s, SAVE_SETTINGS + documents.PRINT_SETTINGS)
+            pending = _prepare(s, ctx, form, office, prefs)
             try:
                 documents.write_receipt_of(ctx, s, pending.dossier, office, tmp, event_data=pending.event_data,
-                                           result_text=pending.procedure.result)
+                                           result_text=pending.procedure.result, prefs=prefs)
                 pending.dossier.slip_issued_at = utcnow()
             except Exception as exc:  # noqa: BLE001 - reported to the clerk; the dossier still saves
                 problem = str(exc) or type(exc).__name__

@@ -170,6 +170,24 @@ def current_step_deadline(db: Database, s: Session, d: Dossier, events: list[Dos
     return to_utc(last.deadline)
 
 
+def replay_step(state: DossierState, kind: str, at: dt.datetime, data: dict[str, Any],
+                env: FlowEnv) -> DossierState:
+    """A step already taken and recorded elsewhere (the competent commune's event for a
+    dossier received here) applied to this office's copy: the same reducer as a step taken
+    here, but the facts that office computed win (its new appointment, its outcome), so both
+    copies agree. Raises LifecycleError (nothing changes) when the step is illegal from ``state``."""
+    data = dict(data or {})
+    if data.get("to_id"):
+        data["to_id"] = None  # the other office's user: no account here
+    data.pop("deadline", None)  # checked there when the step was taken (it may have passed since)
+    new = apply(state, kind, at, data, env).state
+    if Action(kind) in (Action.RECEIVE_SUPPLEMENT, Action.EXTEND) and data.get("new_due"):
+        new = replace(new, due_at=to_utc(dt.datetime.fromisoformat(str(data["new_due"]))))
+    if data.get("outcome") and state.finished_at is None and new.finished_at is not None:
+        new = replace(new, outcome=Outcome(data["outcome"]))
+    return new
+
+
 def _write_back(d: Dossier, st: DossierState) -> None:
     d.status = st.status.value
     d.due_at = st.due_at

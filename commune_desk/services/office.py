@@ -88,6 +88,8 @@ def setup_office(db: Database, req: SetupRequest) -> OfficeInfo:
         s.add(office)
         s.flush()
         s.info["office_code"] = code
+        # the setup's audit entry names the administrator created here (nobody is logged in yet)
+        s.info["audit_actor"] = (req.admin_username or "").strip() or "system"
         from commune_desk.sync.keys import create_identity  # this installation's sync keys
 
         office.public_key = create_identity(s, office.installation_id).sign_public

@@ -4,6 +4,7 @@ commune or at the hub, and their XLSX and PDF files. Reading only; the role need
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from commune_desk.domain.roles import Perm
 from commune_desk.errors import KnownError, ValidationError
 from commune_desk.i18n import _
 from commune_desk.reports import offices as office_data
-from commune_desk.reports.build import Issuer, build_report
+from commune_desk.reports.build import Issuer, build_report, trend_points
 from commune_desk.reports.model import Report
 from commune_desk.reports.periods import Period, parse_period
 from commune_desk.services import audit
@@ -66,10 +67,11 @@ def known_communes(ctx: Ctx) -> dict[str, str]:
 
 
 def periodic_report(ctx: Ctx, period: str | Period, *, offices: Sequence[str] | None = None,
-                    cutoff: bool | None = None, as_of: datetime | None = None,
+                    cutoff: bool | None = None, as_of: datetime | None = None, trend: bool = True,
                     progress: Progress | None = None) -> Report:
     """Every figure of ``period`` ("2027-Q1", "2027-03", "2027", a date range). At the hub,
-    ``offices`` chooses communes by code (all when empty); at a commune it must be empty."""
+    ``offices`` chooses communes by code (all when empty); at a commune it must be empty.
+    ``trend=False`` leaves the monthly trend empty (:func:`report_trend` adds it later)."""
     ctx.require(Perm.REPORTS)
     if isinstance(period, str):
         period = period_from_text(ctx, period, cutoff=cutoff)
@@ -83,7 +85,16 @@ def periodic_report(ctx: Ctx, period: str | Period, *, offices: Sequence[str] | 
     with ctx.db.read() as s:
         return build_report(s, issuer, period, requested=offices, as_of=as_of,
                             minimum_periods=int(ctx.db.setting("training.yearly_minimum_periods", s)),
-                            progress=progress)
+                            trend_months=None if trend else 0, progress=progress)
+
+
+def report_trend(ctx: Ctx, report: Report) -> Report:
+    """``report`` with its monthly on-time trend (the chart), computed for the same communes
+    and as of the same moment as its table."""
+    ctx.require(Perm.REPORTS)
+    with ctx.db.read() as s:
+        points = trend_points(s, report.period, report.office_codes, report.generated_at)
+    return dataclasses.replace(report, trend=points)
 
 
 def export_report(ctx: Ctx, report: Report, path: str | Path, *, progress: Progress | None = None) -> Path:

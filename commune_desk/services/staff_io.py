@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.roles import Perm
 from commune_desk.domain.text import fold, normalize
 from commune_desk.errors import KnownError, ValidationError
@@ -234,7 +235,7 @@ def _merge(row: Staff, data: StaffInput) -> StaffInput:
                            "note")}
     left_on = row.left_on if not data.active else None
     if not data.active and row.active:
-        left_on = dt.date.today()
+        left_on = local_today()
     return StaffInput(**values, active=data.active, left_on=left_on)
 
 

@@ -24,10 +24,11 @@ from sqlalchemy import select
 from commune_desk.domain.roles import Perm
 from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import N_, _
+from commune_desk.services import audit
 from commune_desk.services.context import Ctx, Database
 from commune_desk.services.sync_receive import Report, identity_of, receive
 from commune_desk.store.base import utcnow
-from commune_desk.store.models import ChangeLog
+from commune_desk.store.models import AuditEntry, ChangeLog
 from commune_desk.store.models.sync import SyncOutgoing, SyncPeer, SyncTransport
 from commune_desk.sync import ack as ack_mod
 from commune_desk.sync import bundle, exporter, keys, records
@@ -184,39 +185,50 @@ def _info(db: Database, row: SyncOutgoing) -> BundleInfo:
                       row.sent_via, row.sent_to, row.acked_at, row.error)
 
 
+def _next_bundle(s: Any, peer_id: int) -> tuple[int, str | None, dict[str, Any] | None]:
+    """(number, hash of the previous one, our acknowledgement of the peer's bundles)."""
+    last = s.scalars(select(SyncOutgoing).where(SyncOutgoing.peer_id == peer_id)
+                     .order_by(SyncOutgoing.seq.desc()).limit(1)).first()
+    me = s.get(SyncPeer, peer_id)
+    down_ack = {"seq": me.last_seq_in, "hash": me.last_hash_in} if me.last_seq_in else None
+    return ((last.seq + 1) if last else 1), (last.bundle_hash if last else None), down_ack
+
+
+def _seal(db: Database, peer: SyncPeer, *, kind: str, collected: records.Body, seq: int, prev_hash: str | None,
+          down_ack: dict[str, Any] | None, change_count: int, change_range: tuple[int, int] | None,
+          file_stem: str) -> tuple[SyncOutgoing, Path]:
+    """Sign, encrypt and write one bundle into the outbox; returns its (unsaved) record and file."""
+    office = db.require_office()
+    counts = collected.counts()
+    header = {"kind": kind, "schema": schema_revision(), "office_code": office.office_code,
+              "office_name": office.office_name, "seq": seq, "prev_hash": prev_hash,
+              "counts": dict(counts), "changes": change_count,
+              "change_range": list(change_range) if change_range else None, "down_ack": down_ack}
+    built = bundle.build(identity_of(db), body=records.encode(collected), recipient_installation=peer.installation_id,
+                         recipient_box_public=bytes(peer.box_public), header=header,
+                         part_size=int(db.setting("sync.part_size_bytes")))
+    name = f"{file_stem}-{seq:06d}{bundle.SUFFIX}"
+    path = write_file(outbox_dir(db) / name, built.data)
+    row = SyncOutgoing(peer_id=peer.id, seq=seq, bundle_hash=built.bundle_hash, prev_hash=prev_hash,
+                       file_name=name, size_bytes=len(built.data), part_count=len(built.part_offsets),
+                       change_count=change_count, record_count=sum(counts.values()),
+                       first_change_seq=change_range[0] if change_range else None,
+                       last_change_seq=change_range[1] if change_range else None,
+                       counts=dict(counts), created_at=utcnow(), status="pending")
+    return row, path
+
+
 def write_bundle(db: Database, peer: SyncPeer, *, kind: str, collected: records.Body,
                  change_count: int, change_range: tuple[int, int] | None, file_stem: str,
                  on_commit: Callable[[Any], None] | None = None) -> BundleInfo:
     """Sign, encrypt and store one bundle in the outbox, then record it (the file is written
     first: if the process dies before the record commits, the orphan file is never sent)."""
-    office = db.require_office()
-    identity = identity_of(db)
-    counts = collected.counts()
     with db.read() as s:
-        last = s.scalars(select(SyncOutgoing).where(SyncOutgoing.peer_id == peer.id)
-                         .order_by(SyncOutgoing.seq.desc()).limit(1)).first()
-        seq = (last.seq + 1) if last else 1
-        prev_hash = last.bundle_hash if last else None
-        me = s.get(SyncPeer, peer.id)
-        down_ack = {"seq": me.last_seq_in, "hash": me.last_hash_in} if me.last_seq_in else None
-    header = {"kind": kind, "schema": schema_revision(), "office_code": office.office_code,
-              "office_name": office.office_name, "seq": seq, "prev_hash": prev_hash,
-              "counts": dict(counts), "changes": change_count,
-              "change_range": list(change_range) if change_range else None, "down_ack": down_ack}
-    body = records.encode(collected)
-    built = bundle.build(identity, body=body, recipient_installation=peer.installation_id,
-                         recipient_box_public=bytes(peer.box_public), header=header,
-                         part_size=int(db.setting("sync.part_size_bytes")))
-    name = f"{file_stem}-{seq:06d}{bundle.SUFFIX}"
-    path = write_file(outbox_dir(db) / name, built.data)
+        seq, prev_hash, down_ack = _next_bundle(s, peer.id)
+    row, path = _seal(db, peer, kind=kind, collected=collected, seq=seq, prev_hash=prev_hash, down_ack=down_ack,
+                      change_count=change_count, change_range=change_range, file_stem=file_stem)
     try:
         with db.write(capture_changes=False) as s:
-            row = SyncOutgoing(peer_id=peer.id, seq=seq, bundle_hash=built.bundle_hash, prev_hash=prev_hash,
-                               file_name=name, size_bytes=len(built.data), part_count=len(built.part_offsets),
-                               change_count=change_count, record_count=sum(counts.values()),
-                               first_change_seq=change_range[0] if change_range else None,
-                               last_change_seq=change_range[1] if change_range else None,
-                               counts=dict(counts), created_at=utcnow(), status="pending")
             s.add(row)
             s.flush()
             if on_commit:
@@ -243,8 +255,17 @@ def pending_change_count(db: Database) -> int:
         return int(s.scalar(select(sa.func.count()).select_from(ChangeLog).where(ChangeLog.bundle_seq.is_(None))) or 0)
 
 
-def make_bundle(ctx: Ctx, progress: Progress | None = None) -> BundleInfo | None:
-    """A new bundle with every change not yet in a bundle (None when there is none)."""
+def make_bundle(ctx: Ctx, progress: Progress | None = None, *, destination: str | None = None) -> BundleInfo | None:
+    """A new bundle with every change not yet in a bundle (None when there is none).
+
+    Making it is an export of citizens' records, so it is audited, and the audit entry (who,
+    the bundle's number and counts, ``destination``) travels INSIDE the bundle it describes:
+    the entry, its change-log row, the bundle's record and the numbering of the changes it
+    carries commit together (or not at all, and the file is removed). No change is left
+    pending by the export itself, so exporting again with no new work makes no bundle, and
+    the hub receives the commune's chain with no gap. Only the cheap part runs under the
+    write lock: the changes are gathered before, from the same committed state.
+    """
     _require_commune(ctx)
     db = ctx.db
     peer = _require_hub_peer(db)
@@ -259,17 +280,35 @@ def make_bundle(ctx: Ctx, progress: Progress | None = None) -> BundleInfo | None
                 return None
             if progress:
                 progress(0, len(changes))
-            collected = exporter.collect(s.connection(), ((c.entity, c.record_id, c.op, c.version) for c in changes))
+            collected = exporter.collect(s.connection(), ((c.entity, c.record_id, c.op, c.version) for c in changes),
+                                         owner=office.office_code)  # a relayed dossier goes back by its owner
         first, last = changes[0].seq, changes[-1].seq
-
-        def assign(arg: Any) -> None:
-            s, seq = arg
-            s.execute(sa.update(ChangeLog).where(ChangeLog.seq <= last, ChangeLog.bundle_seq.is_(None))
-                      .values(bundle_seq=seq))
-
         inst = installation_short(office.installation_id)
-        info = write_bundle(db, peer, kind="up", collected=collected, change_count=len(changes),
-                            change_range=(first, last), file_stem=f"{office.office_code}-{inst}", on_commit=assign)
+        path: Path | None = None
+        try:
+            with db.write() as s:  # changes captured: the audit entry gets its change-log row
+                seq, prev_hash, down_ack = _next_bundle(s, peer.id)
+                counts = dict(collected.counts())
+                counts[AuditEntry.__tablename__] = counts.get(AuditEntry.__tablename__, 0) + 1
+                entry = audit.record(s, ctx.actor, "sync.bundle", _("gói số {seq}").format(seq=seq),
+                                     {"seq": seq, "changes": len(changes) + 1, "records": sum(counts.values()),
+                                      "counts": counts, "to": destination or ""})
+                s.flush()
+                own = s.scalar(select(sa.func.max(ChangeLog.seq)).where(ChangeLog.record_id == entry.id))
+                exporter.collect(s.connection(), [(AuditEntry.__tablename__, entry.id, "upsert", entry.version)],
+                                 body=collected)
+                row, path = _seal(db, peer, kind="up", collected=exporter.ordered(collected), seq=seq,
+                                  prev_hash=prev_hash, down_ack=down_ack, change_count=len(changes) + 1,
+                                  change_range=(first, own), file_stem=f"{office.office_code}-{inst}")
+                s.add(row)
+                s.execute(sa.update(ChangeLog).where(sa.or_(ChangeLog.seq <= last, ChangeLog.seq == own),
+                                                     ChangeLog.bundle_seq.is_(None)).values(bundle_seq=seq))
+                s.flush()
+                info = _info(db, row)
+        except BaseException:
+            if path is not None:
+                path.unlink(missing_ok=True)
+            raise
         if progress:
             progress(len(changes), len(changes))
         return info
@@ -320,7 +359,7 @@ def export(ctx: Ctx, out_dir: Path | str, *, bundles: str | None = None,
             raise KnownError(_("Không tạo được thư mục {path}: {error}").format(path=out, error=exc.strerror)) from exc
     result = ExportResult(folder=out)
     if wanted is None:
-        result.new = make_bundle(ctx, progress)
+        result.new = make_bundle(ctx, progress, destination=str(out))
     with db.read() as s:
         stmt = select(SyncOutgoing).where(SyncOutgoing.peer_id == peer.id).order_by(SyncOutgoing.seq)
         if wanted:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from commune_desk.domain.roles import Perm
 from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import N_, _
+from commune_desk.services import audit
 from commune_desk.services import sync as commune_sync
 from commune_desk.services.context import Ctx, Database
 from commune_desk.services.sync_receive import Report, identity_of, missing_for, receive
@@ -49,7 +50,10 @@ CONFLICT_LABELS = {
     "both_changed": N_("Sửa ở cả hai nơi"), "same_version": N_("Hai bản cùng phiên bản"),
     "code_collision": N_("Trùng mã"), "owner": N_("Khác đơn vị sở hữu"), "reference": N_("Khác danh mục"),
     "rejected": N_("Bị từ chối"), "delete_blocked": N_("Không xóa được"),
+    "relay_step": N_("Bước của đơn vị khác không áp dụng được"),
 }
+# Conflicts about a step already in the history: there is no other version to put in.
+KEEP_ONLY = {"relay_step"}
 
 
 def entity_label(name: str) -> str:
@@ -208,6 +212,8 @@ def import_paths(ctx: Ctx, paths: Iterable[Path | str], *, dry_run: bool = False
     for path in sorted(files, key=lambda p: p.name):
         data = commune_sync.read_file(path)
         report = receive(ctx.db, data, file_name=path.name, dry_run=dry_run, progress=progress)
+        if not dry_run:
+            audit_import(ctx, report, str(path.parent))
         run.reports.append(report)
         if report.peer_id is not None:
             ack_places.setdefault(report.peer_id, path.parent)
@@ -216,6 +222,22 @@ def import_paths(ctx: Ctx, paths: Iterable[Path | str], *, dry_run: bool = False
             rejected = [r for r in run.flat() if r.peer_id == peer_id and r.status in ("refused", "clone")]
             run.acks.append(write_ack(ctx.db, peer_id, folder, rejected))
     return run
+
+
+def audit_import(ctx: Ctx, report: Report, source: str) -> None:
+    """The hub's own audit entry for a bundle it was given (applied, held, refused…) and for the
+    held ones it then applied: who imported which commune's bundle, from where, with what result.
+    The commune's changes themselves are not re-audited here: its own chain arrives with them.
+    A duplicate or a refused bundle writes nothing at all (the caller shows why), so no entry."""
+    kept = [r for r in (report, *report.then_applied) if r.status not in ("duplicate", "refused")]
+    if not kept:
+        return
+    with ctx.db.write() as s:
+        for r in kept:
+            audit.record(s, ctx.actor, "sync.import", f"{r.office_code or '?'} {r.file_name or ''}".strip(),
+                         {"office_code": r.office_code or "", "office": r.office_name or "", "seq": r.seq,
+                          "status": r.status, "source": source, "records": sum(r.created.values())
+                          + sum(r.updated.values()), "problem": r.code or ""})
 
 
 def make_ack(db: Database, peer_id: int, rejected: list[Report] | None = None) -> bytes:
@@ -441,6 +463,9 @@ def resolve_conflict(ctx: Ctx, conflict_id: int, *, use_incoming: bool = False) 
             raise NotFound(_("Không tìm thấy xung đột số {id}.").format(id=conflict_id))
         if c.status != "open":
             raise KnownError(_("Xung đột này đã được xử lý."))
+        if use_incoming and c.kind in KEEP_ONLY:
+            raise KnownError(_("Bước này đã có trong lịch sử hồ sơ và không thể áp dụng lên trạng thái hiện tại; "
+                               "nếu cần, hãy thực hiện bước phù hợp trên chính hồ sơ."))
         if use_incoming:
             ts = schema.spec(c.entity)
             if ts is None or not c.incoming_row or c.kind == "rejected" and "id" not in (c.incoming_row or {}):

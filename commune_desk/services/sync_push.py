@@ -195,7 +195,7 @@ def push(ctx: Ctx, *, password: str | None = None, transport: Transport | None =
     result = PushResult()
     try:
         t.ping()
-        info = commune_sync.make_bundle(ctx)
+        info = commune_sync.make_bundle(ctx, destination=t.label)
         result.new_bundle = info.seq if info else None
         folder = office_folder(office.office_code, office.installation_id)
         with db.read() as s:
@@ -311,6 +311,7 @@ def pull(ctx: Ctx, *, inbox: Path | str | None = None, password: str | None = No
                 if data is None:
                     continue
                 report = receive(db, data, file_name=entry.name, progress=progress)
+                sync_hub.audit_import(ctx, report, t.label)
                 mine.append(report)
                 t.delete(f"{base}/{entry.name}")
             result.reports.extend(mine)

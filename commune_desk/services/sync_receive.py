@@ -299,6 +299,10 @@ def _apply(db: Database, peer_id: int, parsed: bundle.Parsed, content: records.B
                                      from_hub=not office.is_hub, self_office=office.office_code,
                                      self_is_hub=office.is_hub, known_offices=known)
             result = importer.Applier(s.connection(), source, incoming_id=incoming.id, progress=progress).apply(content)
+            if result.new_foreign_events:  # the competent commune's steps on dossiers received here
+                from commune_desk.services.relay import apply_foreign_steps
+
+                apply_foreign_steps(db, s, result, peer_id=peer_id, incoming_id=incoming.id)
             peer.last_seq_in = parsed.seq
             peer.last_hash_in = parsed.bundle_hash
             peer.last_bundle_at = utcnow()

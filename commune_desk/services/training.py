@@ -26,6 +26,7 @@ from commune_desk.domain.applicant import (
     id_number_problem,
     name_problem,
 )
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.idnumber import mask
 from commune_desk.domain.roles import Perm
 from commune_desk.domain.text import fold, normalize
@@ -348,7 +349,7 @@ def _opt(text: str | None, limit: int) -> str | None:
 # -- staff registry ---------------------------------------------------------------------------------
 def clean_staff(data: StaffInput, today: dt.date | None = None) -> tuple[StaffInput, list[tuple[str, str]]]:
     """The cleaned input and every (field, message) problem with it."""
-    today = today or dt.date.today()
+    today = today or local_today()
     cleaned = StaffInput(
         full_name=normalize(data.full_name), id_number=clean_id_number(data.id_number) or None, dob=data.dob,
         position=_opt(data.position, 200), unit=_opt(data.unit, 200), job_position=_opt(data.job_position, 200),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commune_desk.domain import training as rules
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.roles import Perm
 from commune_desk.services.context import Ctx
 from commune_desk.services.training import StaffRow, load_staff, sort_name, staff_row
@@ -165,7 +166,7 @@ def below_minimum(ctx: Ctx, year: int, today: dt.date | None = None) -> list[Sho
     """Active officials below the yearly minimum, the largest gap first, each with the
     upcoming or running courses that would close it."""
     ctx.require(Perm.TRAINING)
-    today = today or dt.date.today()
+    today = today or local_today()
     with ctx.db.read() as s:
         minimum = yearly_minimum(ctx, s)
         totals = rules.totals_for_year(_facts(s, year=year), year)
@@ -186,7 +187,7 @@ def below_minimum(ctx: Ctx, year: int, today: dt.date | None = None) -> list[Sho
 def person_history(ctx: Ctx, staff_id: uuid.UUID, today: dt.date | None = None) -> PersonHistory:
     """Every course an official took part in, with periods per year, result and certificate."""
     ctx.require(Perm.TRAINING)
-    today = today or dt.date.today()
+    today = today or local_today()
     with ctx.db.read() as s:
         person = load_staff(s, staff_id)
         minimum = yearly_minimum(ctx, s)

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from commune_desk.domain import training as rules
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.roles import Perm
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import _
@@ -93,7 +94,7 @@ def print_certificates(ctx: Ctx, course_id: uuid.UUID, target: Path,
         periods = r.periods_scheduled or summary.planned_periods
         certs.append(docs.CertificateDoc(
             kind=r.certificate_kind or course.certificate_kind, number=r.certificate_number or "",
-            issued_on=r.certificate_date or dt.date.today(), honorific=rules.title_from_id(person.id_number),
+            issued_on=r.certificate_date or local_today(), honorific=rules.title_from_id(person.id_number),
             name=person.full_name, dob=person.dob, position_unit=_position_unit(person.position, person.unit),
             course_name=course.name, course_kind_label=KIND_LABELS[course.kind].lower(), start=course.start_date,
             end=course.end_date, periods=periods, mode_label=MODE_LABELS.get(course.mode, ""),
@@ -125,7 +126,7 @@ def print_course_summary(ctx: Ctx, course_id: uuid.UUID, target: Path, today: dt
                                    docs.score_text(r.score, r.passed),
                                    f"{r.certificate_number} ({docs.dmy(r.certificate_date)})"
                                    if r.certificate_number else "") for r in rows],
-        today=today or dt.date.today(), prepared_by=ctx.actor.full_name if ctx.actor.id else "",
+        today=today or local_today(), prepared_by=ctx.actor.full_name if ctx.actor.id else "",
         certificate_label=CERTIFICATE_LABELS[course.certificate_kind].lower())
     out = docs.course_summary_pdf(doc, head, target)
     audit.log(ctx, "print", Path(target).name, {"kind": "course_summary", "count": len(rows)})  # issue 8
@@ -148,7 +149,7 @@ def print_person_history(ctx: Ctx, staff_id: uuid.UUID, target: Path, today: dt.
                                     if c.certificate_number else "") for c in history.courses],
         years=[docs.HistoryYear(y.year, [y.by_kind.get(k, 0) for k in KIND_ORDER], y.total, y.minimum)
                for y in history.years],
-        kind_labels=[KIND_SHORT[k] for k in KIND_ORDER], today=today or dt.date.today(),
+        kind_labels=[KIND_SHORT[k] for k in KIND_ORDER], today=today or local_today(),
         prepared_by=ctx.actor.full_name if ctx.actor.id else "")
     out = docs.person_history_pdf(doc, head, target)
     audit.log(ctx, "print", Path(target).name, {"kind": "person_history", "count": 1})  # issue 8

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from commune_desk.domain.calendar import LOCAL_TZ
+from commune_desk.domain import calendar
 from commune_desk.errors import KnownError
 from commune_desk.i18n import _
 from commune_desk.store import backup_crypto as crypto
@@ -62,7 +62,7 @@ class Verified:
 
 
 def local_now() -> dt.datetime:
-    return dt.datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    return calendar.local_now()
 
 
 def parse_name(path: Path) -> BackupInfo | None:

@@ -1,6 +1,10 @@
 """Change capture: every flush of a synced record writes its outbox row in the same
 transaction, so a change and its change-log entry commit or vanish together.
 
+The rows of one flush go in with one Core ``executemany`` at the start of that flush (on
+the flush's own connection and transaction, savepoint included), rather than as ORM objects
+flushed one INSERT ... RETURNING at a time: the outbox never needs its rows back.
+
 ``session.info`` switches:
 - ``office_code``: stamped on new synced records that have none;
 - ``capture_changes`` (default True): the hub turns it off while applying another office's
@@ -9,7 +13,11 @@ transaction, so a change and its change-log entry commit or vanish together.
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Insert, event, insert, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from commune_desk.store.base import Synced, utcnow, uuid7
@@ -20,10 +28,32 @@ def _is_synced(obj: object) -> bool:
     return isinstance(obj, Synced)
 
 
+def outbox_row(obj: Synced, op: str, version: int, now: datetime) -> dict[str, Any]:
+    """The change-log row of ``obj`` (a synced record), as :func:`write_outbox` takes it."""
+    return {"entity": obj.__tablename__, "record_id": obj.id, "op": op, "version": version, "changed_at": now,
+            "bundle_seq": None, "acked": False}
+
+
+def write_outbox(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert change-log rows with one statement, in the caller's transaction."""
+    if rows:
+        conn.execute(_outbox_insert(), rows)
+
+
+@cache
+def _outbox_insert() -> Insert:
+    return insert(ChangeLog)
+
+
 def _before_flush(session: Session, _ctx, _instances) -> None:
     capture = session.info.get("capture_changes", True)
     office_code = session.info.get("office_code")
     now = utcnow()
+    rows: list[dict] = []
+
+    def outbox(obj, op: str, version: int) -> None:
+        rows.append(outbox_row(obj, op, version, now))
+
     for obj in list(session.new):
         if not _is_synced(obj):
             continue
@@ -37,8 +67,7 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
         if obj.version is None:
             obj.version = 1
         if capture:
-            session.add(ChangeLog(entity=obj.__tablename__, record_id=obj.id, op="upsert",
-                                  version=obj.version, changed_at=now))
+            outbox(obj, "upsert", obj.version)
     for obj in list(session.dirty):
         if not _is_synced(obj) or not session.is_modified(obj, include_collections=False):
             continue
@@ -49,13 +78,12 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
         if not state.attrs.version.history.has_changes():
             obj.version = (obj.version or 0) + 1
             obj.updated_at = now
-        session.add(ChangeLog(entity=obj.__tablename__, record_id=obj.id, op="upsert",
-                              version=obj.version, changed_at=now))
+        outbox(obj, "upsert", obj.version)
     if capture:
         for obj in list(session.deleted):
             if _is_synced(obj):
-                session.add(ChangeLog(entity=obj.__tablename__, record_id=obj.id, op="delete",
-                                      version=(obj.version or 0) + 1, changed_at=now))
+                outbox(obj, "delete", (obj.version or 0) + 1)
+    write_outbox(session.connection(), rows)
 
 
 def install_change_capture(factory: sessionmaker[Session]) -> None:

@@ -15,7 +15,9 @@ class DataFolderLock:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / ".lock"
-        self._lock = FileLock(str(self.path), timeout=0)
+        # not thread-local: the window opens the database on a worker thread and closes it on
+        # the UI thread; a thread-local lock would not be released there
+        self._lock = FileLock(str(self.path), timeout=0, thread_local=False)
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

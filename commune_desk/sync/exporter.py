@@ -49,8 +49,11 @@ def fetch_rows(conn: Connection, ts: schema.TableSpec, ids: list[str]) -> dict[s
     return out
 
 
-def collect(conn: Connection, changes: Iterable[tuple[str, Any, str, int]], body: Body | None = None) -> Body:
-    """``changes``: (entity, record_id, op, version) in change-log order."""
+def collect(conn: Connection, changes: Iterable[tuple[str, Any, str, int]], body: Body | None = None,
+            owner: str | None = None) -> Body:
+    """``changes``: (entity, record_id, op, version) in change-log order. With ``owner``, only
+    that office's rows travel: a commune working a dossier relayed to it from another office
+    changes that record locally, but only the owner may send it (its own steps do travel)."""
     last: dict[tuple[str, str], tuple[str, int]] = {}
     for entity, record_id, op, version in changes:
         last[(entity, str(record_id))] = (op, version)
@@ -76,7 +79,11 @@ def collect(conn: Connection, changes: Iterable[tuple[str, Any, str, int]], body
             rows = _payload_rows(ts, conn.execute(sa.select(*raw.columns).where(raw.c.id.in_(chunk))))
             id_at = ts.columns.index("id")
             found.update(r[id_at] for r in rows)
-            body.add_rows(ts.name, ts.columns, rows)
+            if owner is not None:
+                office_at = ts.columns.index("office_code")
+                rows = [r for r in rows if r[office_at] == owner]
+            if rows or owner is None:
+                body.add_rows(ts.name, ts.columns, rows)
         for rid in ids:
             if rid not in found:  # changed, then deleted before this bundle was made
                 deletes.setdefault(ts.name, []).append((rid, last[(ts.name, rid)][1] + 1))

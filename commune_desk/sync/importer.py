@@ -49,6 +49,10 @@ from commune_desk.sync.records import Body
 INSERT_CHUNK = 5000
 BULK_HOOK_MIN = 500
 META = ("id", "office_code", "created_at", "updated_at", "version")
+# the dossier columns the lifecycle steps maintain (services.lifecycle._write_back)
+LIFECYCLE_COLUMNS = ("status", "due_at", "supplement_count", "supplement_requested_at", "supplement_paused_seconds",
+                     "extension_count", "result_ready_at", "returned_at", "finished_at", "outcome", "handler_id",
+                     "handler_name")
 
 Progress = Callable[[int, int], None]
 
@@ -61,6 +65,30 @@ def _bulk_hooks() -> dict[str, Callable[[Connection], Any]]:
         return search_index.suspended(conn) if search_index.available(conn) else nullcontext()
 
     return {"dossier": dossier}
+
+
+def _reachable(start: str, goal: str) -> bool:
+    """Whether the lifecycle can lead from status ``start`` to status ``goal`` (the owner's
+    row is ahead of, not behind, this office's copy)."""
+    from commune_desk.domain.lifecycle import PREVIOUS, SAME, TRANSITIONS, Status
+
+    try:
+        todo, seen = [Status(start)], {Status(start)}
+        goal_status = Status(goal)
+    except ValueError:
+        return True  # an unknown status: the owner's row stands
+    while todo:
+        st = todo.pop()
+        for t in TRANSITIONS.values():
+            if st not in t.sources or t.target == SAME:
+                continue
+            nxt = t.sources if t.target == PREVIOUS else {Status(t.target)}
+            for n in nxt - seen:
+                if n == goal_status:
+                    return True
+                seen.add(n)
+                todo.append(n)
+    return False
 
 
 @dataclass
@@ -84,6 +112,9 @@ class Result:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     relayed: int = 0
     seconds: float = 0.0
+    # commune: dossier_event ids another office wrote, inserted by this bundle (services.relay
+    # applies those steps to the dossiers this office owns, in the same transaction)
+    new_foreign_events: list[str] = field(default_factory=list)
 
     def totals(self) -> dict[str, int]:
         return {"created": sum(self.created.values()), "updated": sum(self.updated.values()),
@@ -104,6 +135,8 @@ class Applier:
         self.new_aliases: list[dict[str, Any]] = []
         self.relays: dict[str, dict[str, set[str]]] = defaultdict(dict)  # table -> id -> targets
         self.relay_rows: list[dict[str, Any]] = []
+        self.relay_owners: dict[tuple[str, str], str] = {}  # (table, id) -> owner of a relayed record
+        self._looked_up: set[tuple[str, str]] = set()
         self._conflict_rows: list[dict[str, Any]] = []
         self._db_relay_tables: set[str] | None = None
         self.done = 0
@@ -293,6 +326,7 @@ class Applier:
                 else:
                     self.result.created[ts.name] += len(tuples)
                     self._note_relays(ts, columns, chunk)
+                    self._note_foreign_events(ts, columns, chunk)
                 self._tick(len(rows[i:i + INSERT_CHUNK]))
         return len(rows)
 
@@ -307,6 +341,7 @@ class Applier:
             else:
                 self.result.created[ts.name] += 1
                 self._note_relays(ts, columns, [r])
+                self._note_foreign_events(ts, columns, [r])
 
     def _diagnose(self, ts: schema.TableSpec, row: dict[str, Any], native: dict[str, Any], exc: Exception) -> None:
         """Why the database refused ``row``: a used natural key, a missing parent, or else."""
@@ -438,6 +473,8 @@ class Applier:
                 local = locals_.get(rid)
                 if self._canonical(ts, row) == local:
                     self.result.unchanged[ts.name] += 1
+                elif self._relayed_here(ts, local):
+                    apply.append(self._merge_relayed(row, local))
                 else:
                     self._conflict(ts.name, rid, "both_changed",
                                    _("Bản ghi đã được sửa ở đây và cũng được {owner} sửa; đã dùng bản của đơn vị "
@@ -466,6 +503,21 @@ class Applier:
             self.result.updated[ts.name] += self._update_rows(ts, pairs, rows_by_id={r["id"]: r for r in apply})
             columns = list(apply[0])
             self._note_relays(ts, columns, [[r.get(c) for c in columns] for r in apply])
+
+    def _relayed_here(self, ts: schema.TableSpec, local: dict[str, Any] | None) -> bool:
+        """A dossier another office received for this one (relayed by the hub): the local
+        edits are this office's lifecycle steps, whose events travel to the owner and are
+        applied there (services.relay), so the owner's newer row is no conflict."""
+        return (ts.name == "dossier" and local is not None and not self.source.self_is_hub
+                and local.get("competent_office_code") == self.source.self_office)
+
+    def _merge_relayed(self, row: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+        """The owner's row; but when its status is behind this office's (our latest steps
+        have not reached the owner yet), the lifecycle columns stay as they are here."""
+        here, there = local.get("status"), row.get("status")
+        if here == there or not isinstance(here, str) or not isinstance(there, str) or _reachable(here, there):
+            return row
+        return {**row, **{c: local.get(c) for c in LIFECYCLE_COLUMNS if c in local}}
 
     def _update_rows(self, ts: schema.TableSpec, pairs: list[tuple[str, dict[str, Any]]],
                      rows_by_id: dict[str, dict] | None = None) -> int:
@@ -538,7 +590,12 @@ class Applier:
 
     # -- relays (hub) -------------------------------------------------------------------------
     def _note_relays(self, ts: schema.TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
-        """Hub: remember records to pass down to another commune (and their children)."""
+        """Hub: remember records to pass down to another commune (and their children).
+
+        A row goes to the office its route column names. A child of a relayed record follows
+        its parent to the parent's targets and also goes back to the parent's owner (the
+        competent commune's steps reach the office that received the dossier: FACTS.md,
+        location-independent receipt). A row never goes back to its own office."""
         if not self.source.self_is_hub or not rows:
             return
         index = {c: i for i, c in enumerate(columns)}
@@ -548,6 +605,8 @@ class Applier:
         if route is None and not parents:
             return
         i_id, i_o = index["id"], index["office_code"]
+        for j, parent in parents:
+            self._load_relay_targets(parent, [r[j] for r in rows if r[j] is not None])
         for r in rows:
             targets: set[str] = set()
             if route is not None:
@@ -555,24 +614,61 @@ class Applier:
                 if isinstance(target, str) and target != r[i_o] and target in self.source.known_offices:
                     targets.add(target)
             for j, parent in parents:
-                if r[j] is not None:
-                    targets |= self.relays[parent].get(r[j]) or self._db_relay_targets(parent, r[j])
+                parent_targets = self.relays[parent].get(r[j]) if r[j] is not None else None
+                if parent_targets:
+                    targets |= parent_targets
+                    owner = self.relay_owners.get((parent, r[j]))
+                    if owner in self.source.known_offices:
+                        targets.add(owner)
+            targets.discard(r[i_o])
             if targets:
                 self.relays[ts.name][r[i_id]] = targets
+                self.relay_owners[(ts.name, r[i_id])] = r[i_o]
                 self.relay_rows.extend({"target_office": t, "entity": ts.name, "record_id": r[i_id],
-                                        "created_at": self.now} for t in targets)
+                                        "created_at": self.now} for t in sorted(targets))
+
+    def _note_foreign_events(self, ts: schema.TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
+        """Commune: the steps another office took (relayed down by the hub) that are new here."""
+        if self.source.self_is_hub or ts.name != "dossier_event" or not rows:
+            return
+        i_id, i_o = columns.index("id"), columns.index("office_code")
+        self.result.new_foreign_events.extend(r[i_id] for r in rows if r[i_o] != self.source.self_office)
 
     def _relay_tables(self) -> set[str]:
         if self._db_relay_tables is None:
             self._db_relay_tables = set(self.conn.execute(sa.select(SyncRelay.entity).distinct()).scalars())
         return self._db_relay_tables
 
-    def _db_relay_targets(self, table: str, rid: str) -> set[str]:
+    def _load_relay_targets(self, table: str, ids: list[str]) -> None:
+        """Targets (and owners) of parent records relayed by earlier bundles, a chunk per query."""
         if table not in self._relay_tables():
-            return set()
-        rows = self.conn.execute(sa.select(SyncRelay.target_office).where(
-            SyncRelay.entity == table, SyncRelay.record_id == rid))
-        return set(rows.scalars())
+            return
+        known = self.relays[table]
+        todo = sorted({i for i in ids if i not in known and (table, i) not in self._looked_up})
+        if not todo:
+            return
+        self._looked_up.update((table, i) for i in todo)
+        found: dict[str, set[str]] = defaultdict(set)
+        for i in range(0, len(todo), CHUNK):
+            stmt = sa.select(SyncRelay.record_id, SyncRelay.target_office).where(
+                SyncRelay.entity == table, SyncRelay.record_id.in_(todo[i:i + CHUNK]))
+            for rid, target in self.conn.execute(stmt):
+                found[rid].add(target)
+        if not found:
+            return
+        ts = schema.spec(table)
+        owners: dict[str, str] = {}
+        if ts is not None:
+            raw = ts.raw(self.dialect)
+            ids_found = sorted(found)
+            for i in range(0, len(ids_found), CHUNK):
+                stmt = sa.select(raw.c.id, raw.c.office_code).where(
+                    raw.c.id.in_(native_ids(self.conn, ids_found[i:i + CHUNK])))
+                owners.update((schema._TO_PAYLOAD["uuid"](rid), owner) for rid, owner in self.conn.execute(stmt))
+        for rid, targets in found.items():
+            known[rid] = targets
+            if rid in owners:
+                self.relay_owners[(table, rid)] = owners[rid]
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _flush_bookkeeping(self) -> None:

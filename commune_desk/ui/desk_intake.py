@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +46,7 @@ from commune_desk.domain.applicant import check_applicant, clean_id_number, pars
 from commune_desk.domain.calendar import to_local
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import N_, _
-from commune_desk.services import documents, intake
+from commune_desk.services import documents, intake, relay
 from commune_desk.services.context import Ctx
 from commune_desk.services.intake import (
     CHANNELS,
@@ -211,9 +210,10 @@ class IntakeWidget(QWidget):
         self.procedure_info = QLabel(_("Chưa chọn thủ tục."))
         self.procedure_info.setWordWrap(True)
         self.procedure_info.setStyleSheet("color: #444;")
-        self.drafts_button = QToolButton()
-        self.drafts_button.setText(_("Nháp"))
-        self.drafts_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # a push button with a menu: its width counts the menu arrow (a tool button's arrow
+        # was drawn over the text, and "Nháp" looked cut off at the right edge)
+        self.drafts_button = QPushButton(_("Nháp"))
+        self.drafts_button.setObjectName("drafts_button")
         self.drafts_menu = QMenu(self.drafts_button)
         self.drafts_button.setMenu(self.drafts_menu)
         self.time_spin = QSpinBox()
@@ -335,6 +335,17 @@ class IntakeWidget(QWidget):
             options.addWidget(widget, 0, 2 * col + 1)
         options.setColumnStretch(3, 1)
         options.setColumnStretch(5, 1)
+        # Decree 118/2025: a dossier of another commune of the province may be received here
+        self.competent_combo = QComboBox()
+        self.competent_combo.setObjectName("competent_office")
+        self.competent_combo.addItem(_("Đơn vị này"), "")
+        self.competent_combo.setToolTip(_("Công dân có thể nộp hồ sơ tại bất kỳ xã/phường nào trong tỉnh: chọn "
+                                          "xã/phường có thẩm quyền giải quyết; hồ sơ sẽ được chuyển qua cấp trên."))
+        competent_label = QLabel(_("Xã/phường &giải quyết:"))
+        competent_label.setBuddy(self.competent_combo)
+        options.addWidget(competent_label, 1, 0)
+        options.addWidget(self.competent_combo, 1, 1, 1, 3)
+        options.addWidget(self._error_label("competent_office"), 1, 4, 1, 2)
         layout.addLayout(options)
 
         self.fees = QTableWidget(0, 2)
@@ -391,6 +402,7 @@ class IntakeWidget(QWidget):
             edit.textChanged.connect(self._changed)
             edit.editingFinished.connect(lambda k=key: self._touch(k))
         self.note_edit.textChanged.connect(self._changed)
+        self.competent_combo.currentIndexChanged.connect(self._changed)
         self.id_edit.textChanged.connect(self._id_changed)
         self.dob_edit.editingFinished.connect(lambda: self._touch("id_number") if self.id_edit.text() else None)
         self.docs.itemChanged.connect(self._docs_changed)
@@ -424,6 +436,17 @@ class IntakeWidget(QWidget):
             return intake.load_procedures(ctx), rules, intake.load_drafts(ctx)
 
         run_task(work, on_success=self._loaded, parent=self)
+        if self.competent_combo.count() == 1:  # the province's communes (a package read once, off the UI thread)
+            office = ctx.db.require_office()
+            run_task(lambda _ctl: relay.other_communes(office), on_success=self._fill_communes, parent=self)
+
+    def _fill_communes(self, communes: list) -> None:
+        """The communes a dossier received here may be for (Decree 118/2025)."""
+        current = self.competent_combo.currentData() or getattr(self, "_pending_competent", "")
+        with self.quiet():
+            for unit in communes:
+                self.competent_combo.addItem(f"{unit.name} ({unit.code})", unit.code)
+            self._set_combo(self.competent_combo, current)
 
     def _loaded(self, result) -> None:
         choices, rules, drafts = result
@@ -575,7 +598,8 @@ class IntakeWidget(QWidget):
             address=self.address_edit.text(), email=self.email_edit.text(), documents=self.document_lines(),
             sets_count=self.sets_spin.value(), channel=self.channel_combo.currentData(), fees=fees,
             result_delivery=self.delivery_combo.currentData(), note=self.note_edit.text(),
-            draft_id=self.draft_id, time_value=self.typed_days())
+            draft_id=self.draft_id, time_value=self.typed_days(),
+            competent_office_code=self.competent_combo.currentData() or "")
         return form, problems
 
     def typed_days(self) -> int | None:
@@ -773,6 +797,7 @@ class IntakeWidget(QWidget):
             "sets_count": self.sets_spin.value(), "time_value": self.time_spin.value(),
             "channel": self.channel_combo.currentData(),
             "result_delivery": self.delivery_combo.currentData(), "fees": fees,
+            "competent_office_code": self.competent_combo.currentData() or "",
         }
 
     def apply_payload(self, payload: dict[str, Any], draft_id: uuid.UUID | None) -> None:
@@ -795,6 +820,8 @@ class IntakeWidget(QWidget):
             self.time_spin.setValue(int(payload.get("time_value") or 0))
             self._set_combo(self.channel_combo, payload.get("channel"))
             self._set_combo(self.delivery_combo, payload.get("result_delivery"))
+            self._pending_competent = str(payload.get("competent_office_code") or "")  # communes may load later
+            self._set_combo(self.competent_combo, self._pending_competent)
         self.draft_id = draft_id
         self._looked_up = clean_id_number(self.id_edit.text())
         self._update_fee_total()
@@ -857,6 +884,7 @@ class IntakeWidget(QWidget):
             self.sets_spin.setValue(1)
             self.channel_combo.setCurrentIndex(0)
             self.delivery_combo.setCurrentIndex(0)
+            self.competent_combo.setCurrentIndex(0)
             for label in self.errors.values():
                 label.clear()
         self.show_notice("")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commune_desk.domain.calendar import to_local
+from commune_desk.domain.calendar import local_today, to_local
 from commune_desk.domain.lifecycle import Action
 from commune_desk.i18n import _
 from commune_desk.services import documents, lifecycle, ratings
@@ -126,7 +126,7 @@ class ActionPanel(QWidget):
         card = self.card
         assert card is not None
         me = self.ctx.actor.full_name
-        due = to_local(card.due_at).date() if card.due_at else dt.date.today()
+        due = to_local(card.due_at).date() if card.due_at else local_today()
         later = due + dt.timedelta(days=7)
         while later.weekday() >= 5:
             later += dt.timedelta(days=1)
@@ -134,9 +134,9 @@ class ActionPanel(QWidget):
             "assign": {"deadline": due},
             "request_supplement": {"contact_name": me},
             "extend": {"new_due": later, "signer_title": SIGNER_TITLE},
-            "stop": {"request_date": dt.date.today(), "signer_title": SIGNER_TITLE},
+            "stop": {"request_date": local_today(), "signer_title": SIGNER_TITLE},
             "withdraw": {"returned_to": card.applicant_name},
-            "result_ready": {"issued_on": dt.date.today()},
+            "result_ready": {"issued_on": local_today()},
             "return_result": {"received_by": card.applicant_name, "channel": "counter"},
         }.get(action, {})
 

@@ -9,9 +9,11 @@ first time the clerk jumps past them by hopping along the index PAGE rows at a t
 and at row 999,800. At most :data:`KEEP_PAGES` pages stay
 in memory.
 
-Opening the whole list costs one background query: its first page, with the length the
-database keeps (``dossier_query.quick_count``); a filtered list adds a COUNT. The last
-page is then fetched ahead, so Ctrl+End needs no wait.
+Opening the whole list costs two background tasks queued together: its first page with the
+length the database keeps (``dossier_query.quick_count``: no COUNT over a million rows), then
+its last page by a reversed keyset query (``fetch_page(from_end=True)``), so the first rows
+show at once and Ctrl+End needs no wait. A filtered list counts in the background, then
+fetches its last page ahead the same way.
 
 Signals:
     counted(int): the number of rows of the current query is known.
@@ -102,6 +104,7 @@ class DossierTableModel(QAbstractTableModel):
         self._generation = 0
         self._busy = 0
         self._fetching = False
+        self._tail_pending = False
         self.now = utcnow()
         self._dispatch_timer = QTimer(self)
         self._dispatch_timer.setSingleShot(True)
@@ -129,15 +132,31 @@ class DossierTableModel(QAbstractTableModel):
         self._rows = 0
         self.total = None
         self._fetching = False
+        self._tail_pending = False
         self.now = utcnow()
         self.endResetModel()
         generation, query, now = self._generation, self._query(), self.now
 
+        ctx = self.ctx
+
         def first(_ctl: TaskControl) -> tuple[list[dq.DossierRow], int | None]:
-            rows = dq.fetch_page(self.ctx, query[0], query[1], query[2], limit=PAGE, now=now)
-            return rows, dq.quick_count(self.ctx, query[0]) if len(rows) == PAGE else len(rows)
+            rows = dq.fetch_page(ctx, query[0], query[1], query[2], limit=PAGE, now=now)
+            return rows, dq.quick_count(ctx, query[0]) if len(rows) == PAGE else len(rows)
 
         self._run(first, lambda result: self._first_page(generation, *result))
+        if query[0] == dq.DossierFilter():
+            # the whole list: its length is kept by the database, so its end is fetched in the very
+            # next task (queued before anything else the page asks for): Ctrl+End shows at once
+            self._tail_pending = True
+
+            def tail(_ctl: TaskControl) -> tuple[int | None, list[dq.DossierRow] | None]:
+                total = dq.quick_count(ctx, query[0])
+                if total is None or total <= PAGE:
+                    return total, None
+                return total, dq.fetch_page(ctx, query[0], query[1], query[2], from_end=True,
+                                            limit=total - (total - 1) // PAGE * PAGE, now=now)
+
+            self._run(tail, lambda result: self._tail(generation, *result))
 
     def _query(self) -> tuple[dq.DossierFilter, str, bool]:
         return self.filter, self.sort_key, self.descending
@@ -172,8 +191,23 @@ class DossierTableModel(QAbstractTableModel):
     def _set_total(self, total: int) -> None:
         self.total = total
         self.counted.emit(total)
-        if total > PAGE:  # the end of the list, fetched ahead: Ctrl+End then shows at once
-            self._want((total - 1) // PAGE)
+        last = (total - 1) // PAGE
+        if total > PAGE and last not in self._pages and not self._tail_pending:
+            self._want(last)   # the end of the list, fetched ahead: Ctrl+End then shows at once
+
+    def _tail(self, generation: int, total: int | None, rows: list[dq.DossierRow] | None) -> None:
+        """The end of the whole list, fetched right after its first page."""
+        if generation != self._generation:
+            return
+        self._tail_pending = False
+        if rows is None or total is None:
+            return
+        last = (total - 1) // PAGE
+        if total == self.total:
+            self._store(last, rows)
+            self.dataChanged.emit(self.index(last * PAGE, 0), self.index(total - 1, len(COLUMNS) - 1))
+        elif self.total is not None and self.total > PAGE:   # the list moved between the two queries
+            self._want((self.total - 1) // PAGE)
 
     # -- Qt's side ----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008

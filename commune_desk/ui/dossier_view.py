@@ -205,6 +205,8 @@ class DossierView(QWidget):
             (_("Nhận kết quả"), esc(info.result_delivery)),
             (_("Phí, lệ phí"), _money(info.fee_vnd)),
         ]
+        if info.relay[0]:  # received for another commune of the province, or relayed here
+            rows.insert(0, (info.relay[0], f"<b>{esc(info.relay[1])}</b>"))
         if info.outcome:
             rows.append((_("Kết quả giải quyết"), info.outcome))
         if info.note:

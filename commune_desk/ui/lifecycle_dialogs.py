@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import QDateTime, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commune_desk.domain.calendar import to_local, to_utc
+from commune_desk.domain.calendar import local_now, local_today, to_local, to_utc
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import N_, _
 from commune_desk.services.lifecycle import DossierCard, Handler
 from commune_desk.services.ratings import CHANNELS, CRITERIA
 from commune_desk.ui.forms import FieldErrors
+from commune_desk.ui.qdates import from_qdate as _pydate
+from commune_desk.ui.qdates import to_qdate as _qdate
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,6 @@ STEP_FIELDS: dict[str, list[FieldSpec]] = {
                       FieldSpec("id_number", N_("Số giấy tờ tùy thân người nhận"), "line"),
                       FieldSpec("channel", N_("Hình thức trả"), "choice", choices=RETURN_CHANNELS), AT, NOTE],
 }
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
 
 
 class StepDialog(QDialog):
@@ -163,13 +157,13 @@ class StepDialog(QDialog):
             w = QDateEdit()
             w.setCalendarPopup(True)
             w.setDisplayFormat("dd/MM/yyyy")
-            w.setDate(_qdate(default or dt.date.today()))
+            w.setDate(_qdate(default or local_today()))
             return w
         if spec.kind == "moment":
             w = QDateTimeEdit()
             w.setCalendarPopup(True)
             w.setDisplayFormat("HH:mm dd/MM/yyyy")
-            local = to_local(default) if isinstance(default, dt.datetime) else dt.datetime.now()
+            local = to_local(default) if isinstance(default, dt.datetime) else local_now()
             w.setDateTime(QDateTime(_qdate(local.date()), QTime(local.hour, local.minute)))
             w.setProperty("untouched", w.dateTime())  # left as is: the step happens "now"
             return w

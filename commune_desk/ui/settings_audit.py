@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +25,7 @@ from commune_desk.i18n import N_, _
 from commune_desk.services import audit
 from commune_desk.services.audit import AuditFilter, AuditRow, ChainReport
 from commune_desk.services.context import Ctx
+from commune_desk.ui.qdates import qtoday
 from commune_desk.ui.tasks import run_task
 
 PAGE = 200
@@ -39,6 +40,7 @@ ACTION_GROUPS: tuple[tuple[str, str], ...] = (
     ("backup", N_("Sao lưu")),
     ("restore", N_("Khôi phục")),
     ("privacy.", N_("Dữ liệu cá nhân")),
+    ("sync.", N_("Đồng bộ (gói dữ liệu)")),
 )
 
 
@@ -49,7 +51,7 @@ class AuditTab(QWidget):
         super().__init__()
         self.ctx = ctx
         self.rows: list[AuditRow] = []
-        today = QDate.currentDate()
+        today = qtoday()
         self.date_from = QDateEdit(today.addDays(-30))
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commune_desk.domain.calendar import OFF, WORK, DayEntry
+from commune_desk.domain.calendar import OFF, WORK, DayEntry, local_today
 from commune_desk.errors import KnownError
 from commune_desk.i18n import N_, _
 from commune_desk.services import calendar as cal_service
 from commune_desk.services.context import Ctx
+from commune_desk.ui.qdates import qtoday
 from commune_desk.ui.tasks import run_task, show_error
 
 WEEKDAYS = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"), N_("Thứ Bảy"), N_("Chủ nhật"))
@@ -63,7 +64,7 @@ class DayDialog(QDialog):
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("dd/MM/yyyy")
-        today = QDate.currentDate()
+        today = qtoday()
         self.day.setDate(today if today.year() == year else QDate(year, 1, 1))
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("ví dụ: Nghỉ Tết Dương lịch (hoán đổi)") if kind == OFF
@@ -94,7 +95,7 @@ class CalendarTab(QWidget):
         self.view: YearView | None = None
         self.year = QSpinBox()
         self.year.setRange(2000, 2099)
-        self.year.setValue(date.today().year)
+        self.year.setValue(local_today().year)
         self.year.setPrefix(_("Năm "))
         self.year.valueChanged.connect(self.refresh)
         self.summary = QLabel()

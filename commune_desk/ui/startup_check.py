@@ -1,29 +1,61 @@
-"""Before the window opens: a quick check of the database file. When it is damaged the user
-is told plainly and offered the newest good backup (the damaged file is kept aside), or
-another backup file (a USB copy), or to stop there."""
+"""Start-up checks around opening the database.
+
+A quick check of the database file (:func:`quick_check`, run off the UI thread while the
+window shell is already shown). When the file is damaged the user is told plainly and
+offered the newest good backup (the damaged file is kept aside), or another backup file
+(a USB copy), or to stop there (:func:`resolve_damaged`, on the UI thread).
+
+Housekeeping once the database is open: receipts and forms written under
+``<data dir>/print/`` are only needed while they are printed, so files older than a week
+are removed (:func:`remove_old_printouts`, off the UI thread).
+
+The services are imported inside the functions: this module is imported before the window
+shows, and SQLAlchemy must not be loaded then (start-up time).
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from commune_desk.errors import KnownError
 from commune_desk.i18n import _
 from commune_desk.paths import default_data_dir
-from commune_desk.services import backups
-from commune_desk.store.backup_crypto import is_encrypted
+
+if TYPE_CHECKING:
+    from commune_desk.services.backups import StartupCheck
+
+PRINTOUT_MAX_AGE_DAYS = 7
 
 
 def check_before_open(data_dir: Path | None, db_url: str | None, parent: QWidget | None = None) -> bool:
     """True when the app may go on opening the database (it is sound, or was just restored).
 
-    This is the one wait before the window exists, like the migration: a quick check takes
-    about half a second on a 400 MB file."""
+    Both steps in one call (the check waits on the file: the window uses :func:`quick_check`
+    off the UI thread, then :func:`resolve_damaged`)."""
+    state = quick_check(data_dir, db_url)
+    return state is None or resolve_damaged(data_dir, state, parent)
+
+
+def quick_check(data_dir: Path | None, db_url: str | None) -> StartupCheck | None:
+    """The state of the database file (about half a second on a 400 MB file); ``None`` for a
+    hub's PostgreSQL server, which checks itself. Safe to call off the UI thread."""
     if db_url is not None:
-        return True  # a hub's PostgreSQL server checks itself
+        return None
+    from commune_desk.services import backups
+
+    return backups.startup_check(Path(data_dir) if data_dir else default_data_dir())
+
+
+def resolve_damaged(data_dir: Path | None, state: StartupCheck, parent: QWidget | None = None) -> bool:
+    """Ask what to do about a damaged file until it is sound again (True) or the user stops."""
+    from commune_desk.services import backups
+    from commune_desk.store.backup_crypto import is_encrypted
+
     folder = Path(data_dir) if data_dir else default_data_dir()
-    state = backups.startup_check(folder)
     while not state.ok:
         choice = ask_what_to_do(state, parent)
         try:
@@ -52,7 +84,7 @@ def check_before_open(data_dir: Path | None, db_url: str | None, parent: QWidget
     return True
 
 
-def ask_what_to_do(state: backups.StartupCheck, parent: QWidget | None) -> str:
+def ask_what_to_do(state: StartupCheck, parent: QWidget | None) -> str:
     """"newest" (restore the newest good backup), "other" (pick a file) or "stop"."""
     box = QMessageBox(QMessageBox.Icon.Critical, _("Cơ sở dữ liệu bị hỏng"), state.message(),
                       QMessageBox.StandardButton.NoButton, parent)
@@ -72,3 +104,23 @@ def ask_backup_file(folder: Path, parent: QWidget | None) -> str:
     name, _filter = QFileDialog.getOpenFileName(parent, _("Chọn bản sao lưu"), str(folder / "backups"),
                                                 _("Bản sao lưu commune_desk (*.sqlite3 *.cdbk);;Mọi tệp (*)"))
     return name
+
+
+def remove_old_printouts(data_dir: Path, *, max_age_days: int = PRINTOUT_MAX_AGE_DAYS,
+                         now: float | None = None) -> int:
+    """Delete the files directly under ``<data_dir>/print/`` last written more than
+    ``max_age_days`` ago; returns how many went. A file that cannot be removed (open in a
+    PDF viewer on Windows) is left for the next start."""
+    folder = Path(data_dir) / "print"
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - max_age_days * 86400
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -60,13 +60,20 @@ class _Runnable(QRunnable):
         try:
             result = self.fn(self.control)
         except Cancelled:
-            self.emitter.cancelled.emit()
+            self._emit(self.emitter.cancelled)
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
-            self.emitter.failed.emit(exc, traceback.format_exc())
+            self._emit(self.emitter.failed, exc, traceback.format_exc())
         else:
-            self.emitter.succeeded.emit(result)
+            self._emit(self.emitter.succeeded, result)
         finally:
-            self.emitter.finished.emit()
+            self._emit(self.emitter.finished)
+
+    @staticmethod
+    def _emit(signal, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            pass  # the application is shutting down and took the emitter with it: nobody listens
 
 
 _db_pool: QThreadPool | None = None

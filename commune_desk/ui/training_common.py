@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTime
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTime
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from commune_desk.i18n import _
+from commune_desk.ui.qdates import from_qdate, to_qdate  # noqa: F401 - used by the training pages
 from commune_desk.ui.tasks import run_task
 
 Index = QModelIndex | QPersistentModelIndex
@@ -121,14 +122,6 @@ def dmy(day: dt.date | None) -> str:
 
 def hm(moment: dt.time | None) -> str:
     return moment.strftime("%H:%M") if moment else ""
-
-
-def to_qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def from_qdate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
 
 
 def to_qtime(moment: dt.time) -> QTime:

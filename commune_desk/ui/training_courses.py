@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.text import fold
 from commune_desk.i18n import _
 from commune_desk.services import training as T
@@ -48,7 +49,7 @@ from commune_desk.ui.training_results import ResultsPanel
 
 
 def state_label(course: T.CourseRow) -> str:
-    return {"upcoming": _("Sắp mở"), "open": _("Đang học"), "finished": _("Đã kết thúc")}[course.state(dt.date.today())]
+    return {"upcoming": _("Sắp mở"), "open": _("Đang học"), "finished": _("Đã kết thúc")}[course.state(local_today())]
 
 
 class CoursesPanel(QWidget):
@@ -65,7 +66,7 @@ class CoursesPanel(QWidget):
         self.search.setPlaceholderText(_("Tìm khóa theo mã hoặc tên…"))
         self.search.textChanged.connect(self.reload)
         self.year = QComboBox()
-        this_year = dt.date.today().year
+        this_year = local_today().year
         self.year.addItem(_("Mọi năm"), None)
         for y in range(this_year + 1, this_year - 6, -1):
             self.year.addItem(str(y), y)

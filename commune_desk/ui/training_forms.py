@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from commune_desk.domain import training as rules
+from commune_desk.domain.calendar import local_today
 from commune_desk.domain.text import digits_only
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import _
@@ -48,7 +49,7 @@ def date_edit(day: dt.date | None = None, *, optional: bool = False) -> QDateEdi
     if optional:
         edit.setMinimumDate(to_qdate(NO_DATE))
         edit.setSpecialValueText(" ")  # the minimum shows as empty: "not known"
-    edit.setDate(to_qdate(day or (NO_DATE if optional else dt.date.today())))
+    edit.setDate(to_qdate(day or (NO_DATE if optional else local_today())))
     return edit
 
 

@@ -4,8 +4,6 @@ shows everyone's periods of the year by type of course."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commune_desk.domain.calendar import local_today
 from commune_desk.i18n import _
 from commune_desk.services import training as T
 from commune_desk.services import training_hours as H
@@ -64,7 +63,7 @@ class HoursPanel(QWidget):
         self.ctx = ctx
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
-        self.year.setValue(dt.date.today().year)
+        self.year.setValue(local_today().year)
         self.year.setPrefix(_("Năm") + " ")
         self.year.valueChanged.connect(self.reload)
         self.everyone = QCheckBox(_("Hiện tất cả cán bộ (số tiết theo loại khóa)"))

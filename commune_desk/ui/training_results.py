@@ -4,7 +4,6 @@ with a number typed for one person) and print them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commune_desk.domain.calendar import local_today
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import _
 from commune_desk.services import training as T
@@ -256,7 +256,7 @@ class IssueDialog(RecordDialog):
     def __init__(self, ctx: Ctx, course: T.CourseRow, waiting: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, _("Cấp chứng nhận"), parent)
         self.course = course
-        self.day = date_edit(max(min(dt.date.today(), course.end), course.start))
+        self.day = date_edit(max(min(local_today(), course.end), course.start))
         self.first_number = QLabel()
         self.first_number.setObjectName("first_number")
         self.day.dateChanged.connect(self._preview)
@@ -287,7 +287,7 @@ class NumberDialog(RecordDialog):
         self.course, self.person = course, person
         self.number = QLineEdit()
         self.number.setObjectName("certificate_number")
-        self.day = date_edit(max(min(dt.date.today(), course.end), course.start))
+        self.day = date_edit(max(min(local_today(), course.end), course.start))
         self.row(_("Số chứng nhận"), self.number, "number")
         self.row(_("Ngày cấp"), self.day, "issued_on")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Cấp"))

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from commune_desk.errors import ValidationError
 from commune_desk.i18n import _
-from commune_desk.services import staff_io
+from commune_desk.services import personal_exports, staff_io
 from commune_desk.services import training as T
 from commune_desk.services import training_print as TP
 from commune_desk.services.context import Ctx
+from commune_desk.ui import personal_data
 from commune_desk.ui.tasks import run_task, show_error
 from commune_desk.ui.training_common import Col, RowsModel, dmy, make_table, print_pdf, select_row, selected
 from commune_desk.ui.training_forms import StaffDialog
@@ -148,6 +149,8 @@ class StaffPanel(QWidget):
             self.export_file(Path(path))
 
     def export_file(self, path: Path) -> None:
+        if not personal_data.confirm_plain_export(self, personal_exports.STAFF, path):
+            return  # nothing written, nothing audited
         run_task(lambda _ctl: staff_io.export_staff_xlsx(self.ctx, path), parent=self,
                  progress=_("Đang xuất danh sách cán bộ…"), cancellable=False,
                  on_success=lambda n: QMessageBox.information(

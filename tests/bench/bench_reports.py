@@ -14,6 +14,7 @@ hand-written SQL query of the same totals, in the same run, and a table of figur
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import sqlite3
@@ -44,6 +45,8 @@ COLUMNS = ("id", "office_code", "created_at", "updated_at", "version", "code", "
            "due_at", "original_due_at", "status", "handler_name", "supplement_count", "supplement_requested_at",
            "supplement_paused_seconds", "extension_count", "result_ready_at", "returned_at", "finished_at",
            "outcome")
+EVENT_COLUMNS = ("id", "office_code", "created_at", "updated_at", "version", "dossier_id", "kind", "at",
+                 "from_status", "to_status", "data")
 OFFICERS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em")
 
 # The hand-written baseline: the same totals, plain SQL, no GROUP BY, no index-friendly rewrite.
@@ -57,13 +60,17 @@ SELECT COUNT(*),
   SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'early' THEN 1 ELSE 0 END),
   SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'on_time' THEN 1 ELSE 0 END),
   SUM(CASE WHEN finished_at < :e AND status IN ('result_ready', 'returned') AND outcome = 'late' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e)
-            AND (supplement_requested_at IS NULL OR supplement_requested_at >= :e) THEN 1 ELSE 0 END),
-  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e) AND supplement_requested_at < :e THEN 1 ELSE 0 END),
+  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e) AND NOT {waiting} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN (finished_at IS NULL OR finished_at >= :e) AND {waiting} THEN 1 ELSE 0 END),
   SUM(CASE WHEN finished_at < :e AND status NOT IN ('result_ready', 'returned') THEN 1 ELSE 0 END)
 FROM dossier
 WHERE received_at < :e AND (finished_at IS NULL OR finished_at >= :s) {offices}
 """
+# waiting for the citizen at the end: more supplement requests than resubmissions before it
+WAITING = """(supplement_requested_at IS NOT NULL AND
+  (SELECT COUNT(*) FROM dossier_event v WHERE v.dossier_id = dossier.id AND v.kind = 'request_supplement' AND v.at < :e)
+  > (SELECT COUNT(*) FROM dossier_event v WHERE v.dossier_id = dossier.id AND v.kind = 'receive_supplement'
+     AND v.at < :e))"""
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -73,9 +80,12 @@ def ts(moment: datetime | None) -> str | None:
 
 def generate(rng: random.Random, n: int, offices: list[str], procedures: list[tuple], first_id: int,
              start: datetime = START, end: datetime = END):
-    """Yield ``n`` dossier rows (tuples in COLUMNS order) with a realistic mix of outcomes,
-    received between ``start`` and ``end`` (the data's "now") in time order, as a desk
-    inserts them (so rows received together sit together in the file)."""
+    """Yield ``n`` (dossier row in COLUMNS order, its events in EVENT_COLUMNS order) with a
+    realistic mix of outcomes, received between ``start`` and ``end`` (the data's "now") in
+    time order, as a desk inserts them (so rows received together sit together in the file).
+    A dossier with supplements has its requests and resubmissions in ``dossier_event`` (the
+    history the report reads for periods that ended before the resubmission); the other
+    steps' events are not generated (the report never reads them)."""
     span = (end - start).total_seconds()
     for i in range(n):
         office = offices[i % len(offices)]
@@ -87,12 +97,18 @@ def generate(rng: random.Random, n: int, offices: list[str], procedures: list[tu
         supplements = rng.choices((0, 1, 2), (90, 9, 1))[0]
         requested = None
         paused = 0
-        if supplements:
-            pause = timedelta(days=rng.uniform(1, 10))
-            due = due + pause
-            paused = int(pause.total_seconds())
         roll = rng.random()
         took = timedelta(days=(days or 1) * rng.uniform(0.2, 1.3))
+        steps = []
+        if supplements:
+            pause = timedelta(days=rng.uniform(1, 10))
+            at = received + took * 0.3
+            for _k in range(supplements):
+                back = at + pause / supplements
+                steps += [("request_supplement", at, None), ("receive_supplement", back, due)]
+                requested, at = at, back + timedelta(hours=4)
+            due = due + pause
+            paused = int(pause.total_seconds())
         finished = received + took + timedelta(seconds=paused)
         status, outcome = "returned", None
         if roll < 0.04:
@@ -100,10 +116,12 @@ def generate(rng: random.Random, n: int, offices: list[str], procedures: list[tu
             finished = received + took * 0.5
         if finished > end:
             finished = None
+            status = "processing"
             if supplements and rng.random() < 0.5:
-                status, requested = "supplement_requested", received + took * 0.3
-            else:
-                status = "processing"
+                status, steps = "supplement_requested", steps[:-1]     # the last one not back yet
+        steps = [step for step in steps if step[1] <= (finished or end)]
+        if steps and steps[-1][0] == "request_supplement":
+            status = "supplement_requested" if finished is None else status
         if finished is not None:
             if supplements > 1 or finished > due:
                 outcome = "late"
@@ -112,7 +130,10 @@ def generate(rng: random.Random, n: int, offices: list[str], procedures: list[tu
             else:
                 outcome = "on_time"
         number = first_id + i
-        yield (f"{number:032x}", office, ts(received), ts(finished or received), 1,
+        events = [(f"{(1 << 120) + 4 * number + k:032x}", office, ts(at), ts(at), 1, f"{number:032x}", kind, ts(at),
+                   None, None, json.dumps({"old_due": old.isoformat()} if old else {}))
+                  for k, (kind, at, old) in enumerate(steps)]
+        yield events, (f"{number:032x}", office, ts(received), ts(finished or received), 1,
                f"B{office}-{number:09d}", received.year, number, "2025", proc_id, code, name, field,
                "Nguyễn Văn A", "nguyen van a", "[]", 1, channel, 0, "counter", ts(received), ts(due),
                ts(original_due), status, OFFICERS[number % len(OFFICERS)], supplements, ts(requested), paused, 0,
@@ -161,20 +182,23 @@ def load_sqlite(db: Database, n: int, offices: list[str], seed: int) -> float:
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-524288")
     con.execute("PRAGMA temp_store=MEMORY")
-    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='dossier' "
-                          "AND sql IS NOT NULL").fetchall()
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type='index' "
+                          "AND tbl_name IN ('dossier', 'dossier_event') AND sql IS NOT NULL").fetchall()
     t0 = time.perf_counter()
     for name, _sql in indexes:
         con.execute(f'DROP INDEX "{name}"')
     rng = random.Random(seed)
     sql = f"INSERT INTO dossier ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    event_sql = (f"INSERT INTO dossier_event ({', '.join(EVENT_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
     batch = 50_000
     rows = generate(rng, n, offices, procs, 1)
     while True:
         chunk = [row for _i, row in zip(range(batch), rows, strict=False)]
         if not chunk:
             break
-        con.executemany(sql, chunk)
+        con.executemany(sql, [row for _events, row in chunk])
+        con.executemany(event_sql, [event for events, _row in chunk for event in events])
     t1 = time.perf_counter()
     for _name, sql_text in indexes:
         con.execute(sql_text)
@@ -204,9 +228,14 @@ def load_postgres(db: Database, n: int, offices: list[str], seed: int) -> float:
             if name not in {c for c, _d in constraints}:
                 conn.execute(f'DROP INDEX IF EXISTS "{name}"')
         rng = random.Random(seed)
+        history = []
         with conn.cursor().copy(f"COPY dossier ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in generate(rng, n, offices, procs, 1):
+            for events, row in generate(rng, n, offices, procs, 1):
                 copy.write_row(row)
+                history += events
+        with conn.cursor().copy(f"COPY dossier_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for event in history:
+                copy.write_row(event)
         conn.execute("SET maintenance_work_mem = '512MB'")
         for name, definition in constraints:
             conn.execute(f'ALTER TABLE dossier ADD CONSTRAINT "{name}" {definition}')
@@ -269,6 +298,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the SQLite folder here")
+    parser.add_argument("--without-index", default=None, metavar="NAME",
+                        help="time without this index (dropped before, rebuilt after), e.g. "
+                             "ix_dossier_finished_received, to measure what it brings")
     parser.add_argument("--reuse", action="store_true",
                         help="time the data a previous run loaded: PostgreSQL (same --rows/--offices) or the "
                              "SQLite folder given with --keep")
@@ -294,6 +326,17 @@ def main() -> int:
         load = (load_postgres if args.pg else load_sqlite)(db, args.rows, offices, args.seed)
         db.close()
     db = Database.open(folder, args.pg)
+    dropped = None
+    if args.without_index:
+        with db.engine.begin() as conn:
+            if args.pg:
+                dropped = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"),
+                                       {"n": args.without_index}).scalar_one()
+            else:
+                dropped = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                                       {"n": args.without_index}).scalar_one()
+            conn.execute(text(f'DROP INDEX "{args.without_index}"'))
+        print(f"timing without {args.without_index}", flush=True)
     results = []
     if len(offices) > 1:
         # a hub that has not recorded any bundle: each commune's date is its newest record
@@ -328,7 +371,7 @@ def main() -> int:
         with db.read() as s:
             return build_report(s, issuer, period, requested=[offices[0]], as_of=AS_OF)
 
-    raw_sql = RAW_TOTALS.format(offices="")
+    raw_sql = RAW_TOTALS.format(offices="", waiting=WAITING)
     params = {"s": start.replace(tzinfo=None).strftime(FMT), "e": end.replace(tzinfo=None).strftime(FMT)}
 
     def raw():
@@ -362,7 +405,10 @@ def main() -> int:
 
     load_text = "reused" if load != load else f"{load:,.1f} s"
     print()
-    print(f"{engine_name}, {args.rows:,} dossiers, {len(offices)} office(s), period {period.code} "
+    events = 0
+    with db.engine.connect() as conn:
+        events = conn.execute(text("SELECT COUNT(*) FROM dossier_event")).scalar_one()
+    print(f"{engine_name}, {args.rows:,} dossiers ({events:,} supplement events), {len(offices)} office(s), period {period.code} "
           f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}), {t.received:,} dossiers in the period")
     print(f"load (generate + insert + rebuild indexes): {load_text}")
     best_base = results[0][3]
@@ -370,6 +416,9 @@ def main() -> int:
     for name, first, median, best, _result in results:
         print(f"{name:<66} {first:>7.3f}s {median:>7.3f}s {best:>7.3f}s {best / best_base:>10.2f}x")
     print(f"report totals equal the hand-written SQL: {agree}")
+    if dropped:
+        with db.engine.begin() as conn:
+            conn.execute(text(dropped))
     db.close()
     if args.keep and not args.pg:
         shutil.copytree(folder, args.keep, dirs_exist_ok=True)

@@ -49,8 +49,12 @@ def test_print_book_for_a_period_as_pdf_and_xlsx(commune_dir, codes, tmp_path, c
     text = text_of(out)
     assert "Từ ngày 01/03/2026 đến ngày 31/03/2026" in text and codes["a"] in text and codes["b"] in text
     xlsx = tmp_path / "so.xlsx"
-    assert main(["--data-dir", str(commune_dir), "print", "book", "--from", "01/03/2026", "--to", "31/03/2026",
-                 "--out", str(xlsx), "--json"]) == 0
+    argv = ["--data-dir", str(commune_dir), "print", "book", "--from", "01/03/2026", "--to", "31/03/2026",
+            "--out", str(xlsx), "--json"]
+    capsys.readouterr()
+    assert main(argv) == 1 and not xlsx.exists()  # names and addresses in clear only when asked for
+    assert "--plain-personal-data" in capsys.readouterr().err
+    assert main([*argv, "--plain-personal-data"]) == 0
     assert str(xlsx) in capsys.readouterr().out
     values = [c for row in load_workbook(xlsx).active.iter_rows(values_only=True) for c in row]
     assert codes["a"] in values and codes["b"] in values

@@ -198,3 +198,104 @@ def insert_training(db, office: str = "00919", year: int = 2025) -> dict[str, ob
                     s.add(Attendance(office_code=office, session_id=t.id, staff_id=people[key].id, status=status,
                                      periods_attended=partial))
     return people
+
+
+# -- dossiers with a history (dossier_event), judged as they stood at the period's end ----------
+# Each step: (kind, local time, from status, to status, data). The columns are what the
+# lifecycle leaves NOW (report made on 10/07/2025, in Q3); the expected Q1 figures are those
+# of 31/03/2025, worked out on paper in the comments.
+def step(kind: str, at: str, src: str, dst: str, **data) -> tuple:
+    return (kind, at, src, dst, data)
+
+
+def _iso(text: str) -> str:
+    return L(text).isoformat()
+
+
+HISTORY = [
+    # H1: supplement asked 14/03, after the appointment of 12/03; completed only on 08/04
+    # (appointment restarted to 15/04), returned 14/04. At 31/03: waiting, and late.
+    (D("H1", P2, "counter", "2025-03-03 08:00", "2025-04-15 17:00", "returned", "2025-04-14 10:00", "early",
+       original_due="2025-03-12 17:00", supplements=1, supplement_requested="2025-03-14 09:00",
+       paused_seconds=25 * 86400),
+     [step("assign", "2025-03-03 09:00", "received", "processing", to_name="Nguyễn Văn An"),
+      step("request_supplement", "2025-03-14 09:00", "processing", "supplement_requested"),
+      step("receive_supplement", "2025-04-08 09:00", "supplement_requested", "processing",
+           old_due=_iso("2025-03-12 17:00"), new_due=_iso("2025-04-15 17:00")),
+      step("result_ready", "2025-04-14 10:00", "processing", "result_ready"),
+      step("return_result", "2025-04-14 11:00", "result_ready", "returned")]),
+    # H2: supplement asked 05/03 and completed 09/03 (appointment 02/04), finished 05/04.
+    # At 31/03: in progress, within its appointment (not waiting).
+    (D("H2", P2, "counter", "2025-03-02 08:00", "2025-04-02 17:00", "returned", "2025-04-05 10:00", "late",
+       original_due="2025-03-16 17:00", supplements=1, supplement_requested="2025-03-05 09:00",
+       paused_seconds=4 * 86400),
+     [step("request_supplement", "2025-03-05 09:00", "processing", "supplement_requested"),
+      step("receive_supplement", "2025-03-09 09:00", "supplement_requested", "processing",
+           old_due=_iso("2025-03-16 17:00"), new_due=_iso("2025-04-02 17:00")),
+      step("result_ready", "2025-04-05 10:00", "processing", "result_ready")]),
+    # H3: supplement asked and completed in February, result 12/02 before the appointment:
+    # resolved early in Q1.
+    (D("H3", P2, "counter", "2025-02-03 08:00", "2025-02-14 17:00", "returned", "2025-02-12 10:00", "early",
+       original_due="2025-02-10 17:00", supplements=1, supplement_requested="2025-02-05 09:00",
+       paused_seconds=2 * 86400),
+     [step("request_supplement", "2025-02-05 09:00", "processing", "supplement_requested"),
+      step("receive_supplement", "2025-02-07 09:00", "supplement_requested", "processing",
+           old_due=_iso("2025-02-10 17:00"), new_due=_iso("2025-02-14 17:00")),
+      step("result_ready", "2025-02-12 10:00", "processing", "result_ready"),
+      step("return_result", "2025-02-13 10:00", "result_ready", "returned")]),
+    # H4: supplement asked and completed in February (appointment 05/03), result only on
+    # 20/04. At 31/03: in progress and overdue (05/03 passed); late in Q2.
+    (D("H4", P2, "counter", "2025-02-10 08:00", "2025-03-05 17:00", "returned", "2025-04-20 10:00", "late",
+       original_due="2025-02-20 17:00", supplements=1, supplement_requested="2025-02-12 09:00",
+       paused_seconds=2 * 86400),
+     [step("request_supplement", "2025-02-12 09:00", "processing", "supplement_requested"),
+      step("receive_supplement", "2025-02-14 09:00", "supplement_requested", "processing",
+           old_due=_iso("2025-02-20 17:00"), new_due=_iso("2025-03-05 17:00")),
+      step("result_ready", "2025-04-20 10:00", "processing", "result_ready")]),
+    # H5: one supplement in March (appointment 10/04), a second request on 02/04 still
+    # pending. At 31/03: one request only, in progress within 10/04; in Q2: waiting, late
+    # (two requests).
+    (D("H5", P2, "counter", "2025-03-10 08:00", "2025-04-10 17:00", "supplement_requested",
+       original_due="2025-03-25 17:00", supplements=2, supplement_requested="2025-04-02 09:00",
+       paused_seconds=2 * 86400),
+     [step("request_supplement", "2025-03-12 09:00", "processing", "supplement_requested"),
+      step("receive_supplement", "2025-03-14 09:00", "supplement_requested", "processing",
+           old_due=_iso("2025-03-25 17:00"), new_due=_iso("2025-04-10 17:00")),
+      step("request_supplement", "2025-04-02 09:00", "processing", "supplement_requested")]),
+    # H6: no supplement, appointment 25/03, returned 03/04. At 31/03: in progress, overdue.
+    (D("H6", P2, "counter", "2025-03-16 08:00", "2025-03-25 17:00", "returned", "2025-04-03 10:00", "late"),
+     [step("result_ready", "2025-04-03 10:00", "processing", "result_ready")]),
+    # H7: apology on 15/03 moved the appointment from 20/03 to 05/04; result 04/04.
+    # At 31/03: in progress within the new appointment.
+    (D("H7", P2, "counter", "2025-03-01 08:00", "2025-04-05 17:00", "returned", "2025-04-04 10:00", "early",
+       original_due="2025-03-20 17:00"),
+     [step("extend", "2025-03-15 09:00", "processing", "processing",
+           old_due=_iso("2025-03-20 17:00"), new_due=_iso("2025-04-05 17:00")),
+      step("result_ready", "2025-04-04 10:00", "processing", "result_ready")]),
+]
+HISTORY_AS_OF = L("2025-07-10 09:00")
+# (received, online, counter, post, carried, resolved, early, on_time, late,
+#  open, within, overdue, waiting, withdrawn, on_time_num)
+EXPECTED_HISTORY = {
+    # H3 resolved early; H2, H5, H7 within; H4, H6 overdue; H1 waiting (late); on time: H3 H2 H5 H7
+    "2025-Q1": (7, 0, 7, 0, 0, 1, 1, 0, 0, 5, 3, 2, 1, 0, 4),
+    # carried H1 H2 H4 H5 H6 H7; resolved H1 H7 early, H2 H4 H6 late; H5 waiting (two requests)
+    "2025-Q2": (6, 0, 0, 0, 6, 5, 2, 0, 3, 0, 0, 0, 1, 0, 2),
+    # H1 waiting late; H2 H5 H7 within; H4 H6 overdue; H3 finished in February
+    "2025-03": (6, 0, 5, 0, 1, 0, 0, 0, 0, 5, 3, 2, 1, 0, 3),
+    # H3 early; H4 in progress, its restarted appointment 05/03 still ahead
+    "2025-02": (2, 0, 2, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 2),
+}
+
+
+def insert_history(db, cases=HISTORY) -> dict[str, Dossier]:
+    """Insert the dossiers of ``cases`` and their events."""
+    from commune_desk.store.models import DossierEvent
+
+    rows = insert(db, [spec for spec, _steps in cases], [])
+    with db.write(capture_changes=False) as s:
+        for spec, steps in cases:
+            for kind, at, src, dst, data in steps:
+                s.add(DossierEvent(office_code=spec.office, dossier_id=rows[spec.key].id, kind=kind, at=L(at),
+                                   from_status=src, to_status=dst, data=data))
+    return rows

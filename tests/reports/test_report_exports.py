@@ -60,7 +60,7 @@ def test_xlsx_holds_the_report(admin_ctx, report, tmp_path):
     assert sat["Mức độ hài lòng = 100% − (2) − (4) (%)"] == 38.46
     assert sat["Số hồ sơ có phản ánh, kiến nghị hoặc không hài lòng"] == 2
     scores = {row[1]: row for row in wb["Chấm điểm"].iter_rows(values_only=True) if row[1]}
-    assert scores["Trần Thị Bình"][2:10] == (3, 0.7, 0.7, 1, 2, 2, 1.3, 7.7)
+    assert scores["Trần Thị Bình"][2:10] == (3, 0.7, 0.7, 1, 2, 2, 1.7, 8.1)   # index 7: D3 rated attitude 1
     training = {row[1]: row[3] for row in wb["Bồi dưỡng"].iter_rows(values_only=True) if row[1] and len(row) > 3}
     assert training["Nguyễn Thị Lan"] == 36 and training["Lê Thị Hoa"] == 40
     months = [row for row in wb["Theo tháng"].iter_rows(values_only=True) if row[1] == "Tháng 01 năm 2025"]

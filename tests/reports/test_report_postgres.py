@@ -64,3 +64,25 @@ def test_hand_computed_quarter_on_postgresql(pg_hub, tmp_path):
     assert service.export_report(pg_hub, both, tmp_path / "tinh.xlsx").stat().st_size > 0
     with pytest.raises(NotFound):
         service.periodic_report(pg_hub, "2025-Q1", offices=["99999"])
+
+
+def test_past_periods_as_they_stood_at_their_end_on_postgresql(pg_hub):
+    """The history reading (JSON appointments, correlated subqueries, the 64-bit trend key)
+    on PostgreSQL: the hand-computed history cases added to a commune change its figures by
+    exactly the expected amounts."""
+    def totals(period):
+        report = service.periodic_report(pg_hub, period, offices=["00925"], as_of=rd.HISTORY_AS_OF)
+        trend = {p.period.code: (p.received, p.on_time_num) for p in report.trend}
+        return tuple(getattr(report.total, k) for k in COUNT_KEYS[:-1]), trend
+
+    before = {period: totals(period) for period in rd.EXPECTED_HISTORY}
+    rd.insert_history(pg_hub.db, [(dataclasses.replace(spec, key=f"P{spec.key}", office="00925"), steps)
+                                  for spec, steps in rd.HISTORY])
+    for period, expected in rd.EXPECTED_HISTORY.items():
+        after, trend = totals(period)
+        assert tuple(a - b for a, b in zip(after, before[period][0], strict=True)) == expected, period
+    _q1, trend = totals("2025-Q1")
+    for month in ("2025-02", "2025-03"):
+        old = before["2025-Q1"][1][month]
+        expected = rd.EXPECTED_HISTORY[month]
+        assert (trend[month][0] - old[0], trend[month][1] - old[1]) == (expected[0], expected[-1]), month

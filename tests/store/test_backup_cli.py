@@ -53,7 +53,10 @@ def test_backup_check_and_restore_round_trip(run, commune_dir, tmp_path):
     assert enc.returncode == 0, enc.stderr
     assert crypto.is_encrypted(out) and "mã hóa" in enc.stdout
 
-    clear = run(commune_dir, "backup", "--out", str(tmp_path / "clear.sqlite3"))
+    refused = run(commune_dir, "backup", "--out", str(tmp_path / "clear.sqlite3"))
+    assert refused.returncode == 1 and "--plain-personal-data" in refused.stderr and "dữ liệu cá nhân" in refused.stderr
+    assert not (tmp_path / "clear.sqlite3").exists()  # in clear only when asked for explicitly
+    clear = run(commune_dir, "backup", "--out", str(tmp_path / "clear.sqlite3"), "--plain-personal-data")
     assert clear.returncode == 0 and "KHÔNG mã hóa" in clear.stderr  # warned before writing in clear
 
     checked = run(commune_dir, "check", "--json")

@@ -96,8 +96,9 @@ def test_good_import_fills_the_registry(qtbot, page, tmp_path):
     staff.staff_dialog.reject()
 
 
-def test_export_writes_the_file(qtbot, page, trainer, tmp_path):
+def test_export_writes_the_file(qtbot, page, trainer, tmp_path, monkeypatch):
     add_staff(trainer, 5)
+    monkeypatch.setattr("commune_desk.ui.personal_data.confirm_plain_export", lambda *a: True)  # said yes
     target = tmp_path / "out.xlsx"
     page.staff.export_file(target)
     settle(qtbot)

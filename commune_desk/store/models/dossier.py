@@ -21,6 +21,7 @@ class Dossier(Synced, Base):
     """
 
     __tablename__ = "dossier"
+    __sync_route__ = "competent_office_code"  # the hub relays it to the competent commune
     __table_args__ = (
         UniqueConstraint("office_code", "book_year", "book_number", name="uq_dossier_book_entry"),
         Index("ix_dossier_status_due", "status", "due_at"),

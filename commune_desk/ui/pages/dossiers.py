@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from commune_desk.services.context import Ctx
 from commune_desk.store.base import utcnow
 from commune_desk.ui.dossier_model import COLUMNS, ID_ROLE, DossierTableModel
 from commune_desk.ui.dossier_view import DossierView
+from commune_desk.ui.qdates import qtoday
 from commune_desk.ui.tasks import run_task
 
 SEARCH_DELAY_MS = 250
@@ -108,7 +109,7 @@ class DossiersPage(QWidget):
         self.period.setObjectName("period_filter")
         for key, label in PERIODS:
             self.period.addItem(_(label), key)
-        today = QDate.currentDate()
+        today = qtoday()
         self.date_from = QDateEdit(today.addDays(-30))
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):

@@ -7,27 +7,22 @@ stand out), review conflicts, and fetch bundles from the WebDAV server or an inb
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -40,30 +35,13 @@ from commune_desk.services import sync_hub, sync_push
 from commune_desk.services.context import Ctx
 from commune_desk.sync import keys
 from commune_desk.sync.ack import ranges
+from commune_desk.ui.sync_conflicts import ConflictReview, when
+from commune_desk.ui.sync_conflicts import table as _table
 from commune_desk.ui.tasks import run_task
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STALE = QColor("#fde7e9")
 ALARM = QColor("#f8c9ce")
-
-
-def when(moment) -> str:
-    return moment.astimezone(TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    for i in range(len(headers) - 1):
-        header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 class EnrolDialog(QDialog):
@@ -244,38 +222,15 @@ class HubPage(QWidget):
 
         self.communes = _table([_("Mã"), _("Đơn vị"), _("Máy"), _("Gói cuối"), _("Nhận lúc"), _("Thiếu / đang giữ"),
                                 _("Xung đột"), _("Số bản ghi")], "hub_communes")
-        self.conflict_table = _table([_("Đơn vị"), _("Loại bản ghi"), _("Loại xung đột"), _("Phát hiện lúc"),
-                                      _("Lý do")], "hub_conflicts")
-        self.conflict_table.itemSelectionChanged.connect(self._show_conflict)
-        self.local_view = QPlainTextEdit()
-        self.local_view.setReadOnly(True)
-        self.incoming_view = QPlainTextEdit()
-        self.incoming_view.setReadOnly(True)
-        keep = QPushButton(_("Giữ bản đang có"))
-        keep.setObjectName("conflict_keep")
-        keep.clicked.connect(lambda: self.resolve(False))
-        use = QPushButton(_("Dùng bản gửi đến"))
-        use.setObjectName("conflict_use")
-        use.clicked.connect(lambda: self.resolve(True))
-        versions = QWidget()
-        vl = QHBoxLayout(versions)
-        left, right = QVBoxLayout(), QVBoxLayout()
-        left.addWidget(QLabel(_("Bản đang có ở đây")))
-        left.addWidget(self.local_view)
-        left.addWidget(keep)
-        right.addWidget(QLabel(_("Bản gửi đến")))
-        right.addWidget(self.incoming_view)
-        right.addWidget(use)
-        vl.addLayout(left)
-        vl.addLayout(right)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.conflict_table)
-        split.addWidget(versions)
+        self.review = ConflictReview(ctx, "hub_conflicts")
+        self.review.resolved.connect(lambda message: (self.say(message), self.refresh()))
+        self.conflict_table = self.review.table
+        self.local_view, self.incoming_view = self.review.local_view, self.review.incoming_view
         self.log_table = _table([_("Nhận lúc"), _("Đơn vị"), _("Gói số"), _("Trạng thái"), _("Kết quả")], "hub_log")
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.communes, _("Các xã"))
-        self.tabs.addTab(split, _("Xung đột chờ xem xét"))
+        self.tabs.addTab(self.review, _("Xung đột chờ xem xét"))
         self.tabs.addTab(self.log_table, _("Nhật ký nhập"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -325,11 +280,7 @@ class HubPage(QWidget):
                 elif r.stale:
                     item.setBackground(STALE)
                 self.communes.setItem(i, col, item)
-        self.conflict_table.setRowCount(len(self.conflicts))
-        for i, c in enumerate(self.conflicts):
-            for col, value in enumerate([c.office or "", sync_hub.entity_label(c.entity), sync_hub.conflict_label(c.kind),
-                                         when(c.detected_at), c.reason]):
-                self.conflict_table.setItem(i, col, QTableWidgetItem(value))
+        self.review.set_conflicts(self.conflicts)
         self.tabs.setTabText(1, _("Xung đột chờ xem xét ({n})").format(n=len(self.conflicts)))
         self.log_table.setRowCount(len(log))
         for i, entry in enumerate(log):
@@ -338,21 +289,6 @@ class HubPage(QWidget):
             for col, value in enumerate([when(entry["received_at"]), entry["office"], str(entry["seq"]), status,
                                          entry["summary"].get("message", "")]):
                 self.log_table.setItem(i, col, QTableWidgetItem(value))
-
-    def _show_conflict(self) -> None:
-        row = self.conflict_table.currentRow()
-        if not 0 <= row < len(self.conflicts):
-            return
-        c = self.conflicts[row]
-        local, incoming = c.local_row or {}, c.incoming_row or {}
-        differ = {k for k in set(local) | set(incoming) if local.get(k) != incoming.get(k)}
-
-        def text(row_: dict) -> str:
-            return "\n".join(("» " if k in differ else "  ") + f"{k}: {json.dumps(v, ensure_ascii=False)}"
-                             for k, v in row_.items()) or _("(không có)")
-
-        self.local_view.setPlainText(text(local))
-        self.incoming_view.setPlainText(text(incoming))
 
     def say(self, text: str) -> None:
         self.message.setText(text)
@@ -485,12 +421,7 @@ class HubPage(QWidget):
                      parent=self, progress=_("Đang tạo gói gửi xuống…"))
 
     def resolve(self, use_incoming: bool) -> None:
-        row = self.conflict_table.currentRow()
-        if not 0 <= row < len(self.conflicts):
-            return
-        conflict_id = self.conflicts[row].id
-        run_task(lambda ctl: sync_hub.resolve_conflict(self.ctx, conflict_id, use_incoming=use_incoming),
-                 on_success=lambda _r: (self.say(_("Đã xử lý xung đột.")), self.refresh()), parent=self)
+        self.review.resolve(use_incoming)
 
 
 def create_page(ctx: Ctx, window) -> QWidget:

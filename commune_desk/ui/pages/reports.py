@@ -37,9 +37,11 @@ from commune_desk.domain.calendar import to_local
 from commune_desk.errors import KnownError, ValidationError
 from commune_desk.i18n import _
 from commune_desk.reports.model import FRESHNESS_LABEL, OFFICE_LABEL, Report
+from commune_desk.services import personal_exports
 from commune_desk.services import reports as service
 from commune_desk.services.context import Ctx
 from commune_desk.store.base import utcnow
+from commune_desk.ui import personal_data
 from commune_desk.ui.forms import ERROR_STYLE
 from commune_desk.ui.reports_charts import channel_chart, chart_view, overdue_chart, trend_chart
 from commune_desk.ui.reports_table import report_table, show_number, show_rate
@@ -278,11 +280,31 @@ class ReportsPage(QWidget):
         ctx, text, cutoff, offices = self.ctx, self.period_text(), self.cutoff.isChecked(), self.selected_offices()
 
         def work(ctl):
-            return service.periodic_report(ctx, text, offices=offices, cutoff=cutoff,
+            # the figures first; the monthly trend (a second scan) follows in its own task
+            return service.periodic_report(ctx, text, offices=offices, cutoff=cutoff, trend=False,
                                            progress=lambda d, t: ctl.progress(d, t))
 
-        run_task(work, on_success=self.show_report, on_failure=self._failed, on_finished=self._done,
-                 parent=self, progress=_("Đang lập báo cáo…"))
+        def failed(exc: BaseException) -> None:
+            self._failed(exc)
+            self._done()
+
+        run_task(work, on_success=self._table_ready, on_failure=failed, parent=self,
+                 progress=_("Đang lập báo cáo…"))
+
+    def _table_ready(self, report: Report) -> None:
+        """Show the table at once, then compute the trend chart; the page stays busy (and the
+        exports wait) until the chart is there too, so a file always holds every figure."""
+        self.show_report(report, complete=False)
+        ctx = self.ctx
+        run_task(lambda _ctl: service.report_trend(ctx, report), on_success=self._trend_ready,
+                 on_failure=self._failed, on_finished=self._done, parent=self,
+                 progress=_("Đang tính tỷ lệ đúng hạn theo tháng…"))
+
+    def _trend_ready(self, report: Report) -> None:
+        self.report = report
+        self._charts(report)
+        for button in (self.xlsx_button, self.pdf_button):
+            button.setEnabled(True)
 
     def _done(self) -> None:
         self.busy = False
@@ -298,7 +320,8 @@ class ReportsPage(QWidget):
         show_error(self, exc)
 
     # -- showing it ----------------------------------------------------------------------------
-    def show_report(self, report: Report) -> None:
+    def show_report(self, report: Report, *, complete: bool = True) -> None:
+        """Show ``report``; ``complete=False``: its trend is still to come (exports wait for it)."""
         self.report = report
         total = report.total
         scope = report.scope_name if not report.is_hub else _("{n} xã").format(n=len(report.office_codes))
@@ -327,7 +350,7 @@ class ReportsPage(QWidget):
         self._training(report)
         self.notes_label.setText("\n\n".join("• " + _(n) for n in report.notes))
         for button in (self.xlsx_button, self.pdf_button):
-            button.setEnabled(True)
+            button.setEnabled(complete)
 
     @staticmethod
     def _freshness(f) -> str:
@@ -415,6 +438,9 @@ class ReportsPage(QWidget):
         report, ctx = self.report, self.ctx
         if report is None:
             return
+        if personal_exports.report_lists_people(report, path) and not personal_data.confirm_plain_export(
+                self, personal_exports.REPORT_PEOPLE, path):
+            return  # nothing written, nothing audited
 
         def work(ctl):
             return service.export_report(ctx, report, path, progress=lambda d, t: ctl.progress(d, t))

@@ -30,15 +30,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from commune_desk.i18n import _
 from commune_desk.services import sync as svc
-from commune_desk.services import sync_push
+from commune_desk.services import sync_hub, sync_push
 from commune_desk.services.context import Ctx
 from commune_desk.sync import transport as transport_mod
+from commune_desk.ui.sync_conflicts import ConflictReview
 from commune_desk.ui.tasks import run_task, show_error
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -162,8 +164,13 @@ class SyncPage(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel(_("Các gói đã tạo (mới nhất ở trên):")))
-        layout.addWidget(self.table, 1)
+        # conflicts of the bundles the hub sent down (the same review list as the hub's page)
+        self.review = ConflictReview(ctx, "sync_conflicts")
+        self.review.resolved.connect(lambda message: (self.say(message), self.refresh()))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, _("Các gói đã tạo (mới nhất ở trên)"))
+        self.tabs.addTab(self.review, _("Xung đột chờ xem xét"))
+        layout.addWidget(self.tabs, 1)
         window.data_changed.connect(lambda _kind: self.refresh())
         self.refresh()
         self.worker.start()
@@ -234,12 +241,15 @@ class SyncPage(QWidget):
 
     # -- showing ------------------------------------------------------------------------------
     def refresh(self) -> None:
-        run_task(lambda ctl: (svc.status(self.ctx), sync_push.transport_config(self.ctx.db)),
+        run_task(lambda ctl: (svc.status(self.ctx), sync_push.transport_config(self.ctx.db),
+                              sync_hub.conflicts(self.ctx)),
                  on_success=self._show)
 
     def _show(self, data) -> None:
-        st, cfg = data
+        st, cfg, conflicts = data
         self.current = st
+        self.review.set_conflicts(conflicts)
+        self.tabs.setTabText(1, _("Xung đột chờ xem xét ({n})").format(n=len(conflicts)))
         if st.hub_name:
             self.enrol_label.setText(_("Đã tin cậy: <b>{hub}</b> ({code}).<br>Dấu vân tay của cấp trên: {hubfp}<br>"
                                        "Dấu vân tay của đơn vị (đọc cho cấp trên khi đăng ký): <b>{fp}</b>")

@@ -1,0 +1,94 @@
+"""A bundle export is audited, and its audit entry travels inside the bundle it describes:
+exporting again with no new work makes no bundle, and the hub holds the commune's whole
+chain (export included) plus its own entry for each import. The first-run setup's entries
+name the administrator created then."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import select
+
+from commune_desk.domain.roles import Role
+from commune_desk.services import audit, intake, sync_hub
+from commune_desk.services import sync as commune_sync
+from commune_desk.services.context import Actor, Ctx
+from commune_desk.store.models import AuditEntry
+
+
+def receive(ctx: Ctx, k: int) -> None:
+    proc = next(p for p in intake.load_procedures(ctx) if p.time_kind == "working_days" and p.time_value)
+    form = intake.IntakeForm(procedure_code=proc.code, name="Trần Thị Bình", id_number=f"0011920{k:05d}",
+                             dob=dt.date(1992, 5, 1), phone="0912345678", address="Thôn 2, xã Minh Tân",
+                             documents=[dataclasses.replace(line, received=True) for line in intake.form_lines(proc)])
+    intake.receive_dossier(ctx, form)
+
+
+def entries(db, action: str, installation=None) -> list[AuditEntry]:
+    with db.read() as s:
+        stmt = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+        if installation is not None:
+            stmt = stmt.where(AuditEntry.installation == installation)
+        return list(s.scalars(stmt))
+
+
+def test_export_is_audited_inside_its_bundle_and_a_second_export_has_nothing_new(db, hub_db, tmp_path):
+    commune = Ctx(db, Actor(None, "admin", "Quản Trị", Role.ADMIN))
+    hub = Ctx(hub_db, Actor(None, "tinh", "Cán Bộ Tỉnh", Role.ADMIN))
+    invite = sync_hub.invite(hub, tmp_path / "hub-invite.json")
+    request = commune_sync.enroll(commune, invite.path, tmp_path / "request.json")
+    sync_hub.enroll(hub, request.request_path.read_bytes(), fingerprint=request.my_fingerprint)
+    receive(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 1)
+
+    first = commune_sync.export(commune, tmp_path / "usb")
+    assert first.new is not None and first.new.seq == 1
+    assert first.new.counts["audit_entry"] >= 1 and commune_sync.pending_change_count(db) == 0
+    [made] = entries(db, "sync.bundle")
+    assert made.actor == "admin" and made.target == "gói số 1"
+    assert made.details["seq"] == 1 and made.details["to"] == str(tmp_path / "usb")
+    assert made.details["counts"] == dict(first.new.counts) and made.details["records"] == first.new.record_count
+
+    # no new work: no new bundle, no new entry (bundle 1 is copied again: not yet acknowledged)
+    second = commune_sync.export(commune, tmp_path / "usb2")
+    assert second.new is None and [f.name for f in second.files] == [first.new.file_name]
+    assert len(entries(db, "sync.bundle")) == 1 and commune_sync.pending_change_count(db) == 0
+    assert [b.seq for b in commune_sync.list_bundles(db)] == [1]
+
+    # the hub: the commune's chain arrives whole, the export entry in it; its own import entry
+    run = sync_hub.import_paths(hub, [tmp_path / "usb"])
+    assert run.reports[0].status == "applied"
+    mine = db.require_office().installation_id
+    [travelled] = entries(hub_db, "sync.bundle", mine)
+    assert travelled.id == made.id and travelled.hash == made.hash
+    with hub_db.read() as s:
+        report = audit.verify_chain(s, mine)
+        assert report.ok and report.entries == len([e for e in entries_all(db) if e.installation == mine])
+    [imported] = entries(hub_db, "sync.import", hub_db.require_office().installation_id)
+    assert imported.actor == "tinh" and imported.target.startswith("00919 ")
+    assert imported.details["seq"] == 1 and imported.details["status"] == "applied"
+    assert imported.details["office_code"] == "00919" and imported.details["records"] > 0
+    assert "đã nhập" in audit.describe_details("sync.import", imported.details)
+
+    # the same bundle again: nothing changes at the hub (no entry either)
+    assert sync_hub.import_paths(hub, [tmp_path / "usb2"]).reports[0].status == "duplicate"
+    assert [e.details["status"] for e in entries(hub_db, "sync.import")] == ["applied"]
+    with hub_db.read() as s:
+        assert audit.verify_chain(s).ok
+
+    # more work: the next bundle is number 2 and carries its own export entry
+    receive(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 2)
+    third = commune_sync.export(commune, tmp_path / "usb3")
+    assert third.new is not None and third.new.seq == 2
+    assert [e.details["seq"] for e in entries(db, "sync.bundle")] == [1, 2]
+
+
+def entries_all(db) -> list[AuditEntry]:
+    with db.read() as s:
+        return list(s.scalars(select(AuditEntry)))
+
+
+def test_setup_entries_name_the_administrator_created(db):
+    setup = [e for e in entries_all(db) if e.seq == 1]
+    assert [(e.actor, e.action) for e in setup] == [("admin", "data.change")]  # the shipped catalog
+    assert all(e.actor != "unknown" for e in entries_all(db))
