@@ -3,22 +3,14 @@ the import, the communes' table (silent ones stand out) and the conflict review.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 from sync_helpers import add_dossiers, admin, enroll, new_commune, sqlite_pair_fixture  # noqa: F401
+from sync_ui_helpers import settle
 
 from commune_desk.services import sync as commune_sync
 from commune_desk.services import sync_hub
 from commune_desk.ui.main_window import MainWindow
 from commune_desk.ui.pages.hub import STALE
-from commune_desk.ui.tasks import wait_idle
-
-
-def settle(qtbot, until=None, timeout=15000) -> None:
-    def ready() -> bool:
-        wait_idle()
-        QApplication.processEvents()
-        return bool(until()) if until else True
-    qtbot.waitUntil(ready, timeout=timeout)
 
 
 def hub_page(qtbot, ctx):

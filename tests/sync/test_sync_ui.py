@@ -3,21 +3,12 @@ hub's acknowledgement, and the background worker that pushes when the WebDAV ser
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication
 from sync_helpers import USERS, add_dossiers, admin, dav_fixture, sqlite_pair_fixture  # noqa: F401
+from sync_ui_helpers import settle
 
 from commune_desk.services import sync as commune_sync
 from commune_desk.services import sync_hub, sync_push
 from commune_desk.ui.main_window import MainWindow
-from commune_desk.ui.tasks import wait_idle
-
-
-def settle(qtbot, until=None, timeout=15000) -> None:
-    def ready() -> bool:
-        wait_idle()
-        QApplication.processEvents()
-        return bool(until()) if until else True
-    qtbot.waitUntil(ready, timeout=timeout)
 
 
 def page_of(qtbot, ctx):
