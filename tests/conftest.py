@@ -27,6 +27,28 @@ def _vietnamese():
     set_language("vi")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gc_on_gui_thread():
+    """As in the application: cycles are collected on the GUI thread only (never inside a
+    background task, where finalising a Qt object can crash the process)."""
+    from PySide6.QtWidgets import QApplication
+
+    from commune_desk.ui.gc_on_gui_thread import install
+
+    app = QApplication.instance() or QApplication([])
+    timer = install(app)
+    yield
+    timer.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests():
+    yield
+    from commune_desk.ui.gc_on_gui_thread import collect_due
+
+    collect_due()
+
+
 def _make_template(folder: Path, role: str, code: str, name: str) -> Path:
     from commune_desk.services.office import SetupRequest, setup_office
 

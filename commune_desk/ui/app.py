@@ -48,6 +48,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     install_fonts(app)
     install_qt_translations(app)
     install_excepthook()
+    from commune_desk.ui.gc_on_gui_thread import install as collect_on_gui_thread
+
+    collect_on_gui_thread(app)
     return app
 
 
