@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, event, func, insert, or_, select
+from sqlalchemy import Select, and_, event, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from commune_desk.domain.calendar import LOCAL_TZ
@@ -32,7 +32,7 @@ from commune_desk.domain.text import fold
 from commune_desk.i18n import N_, _
 from commune_desk.services.context import Actor, Ctx, acting_user
 from commune_desk.store.base import Synced, utcnow, uuid7
-from commune_desk.store.changes import outbox_row, write_outbox
+from commune_desk.store.changes import insert_directly
 from commune_desk.store.models import AuditEntry, ChangeLog, Office
 
 GENESIS = "0" * 64
@@ -198,15 +198,21 @@ def _next_entry(session: Session, actor: Actor | str | None, action: str, target
     return entry
 
 
-_ENTRY_COLUMNS = tuple(c.key for c in AuditEntry.__table__.columns)
+def _write_directly(session: Session, entries: list[AuditEntry]) -> None:
+    """Insert ``entries`` (in chain order) and their outbox rows with two Core statements: at
+    the commit, after the last flush, this spares a whole flush of the unit of work."""
+    if entries:
+        insert_directly(session, entries)
 
 
-def _write_directly(session: Session, entry: AuditEntry) -> None:
-    """Insert ``entry`` and its outbox row with two Core statements: at the commit, after the
-    last flush, this spares a whole flush of the unit of work for one row."""
-    conn = session.connection()
-    conn.execute(insert(AuditEntry), [{key: getattr(entry, key) for key in _ENTRY_COLUMNS}])
-    write_outbox(conn, [outbox_row(entry, "upsert", entry.version, entry.at)])
+def add_directly(session: Session, *objs: Synced) -> None:
+    """Write new synced records now, with Core statements and their outbox rows
+    (:func:`commune_desk.store.changes.insert_directly`), and list them in the transaction's
+    "data.change" entry as a flush would: for a hot path writing a few fresh rows."""
+    insert_directly(session, list(objs))
+    if session.info.get("capture_changes", True):
+        _note_changes(session, [[o.__tablename__, str(o.id), o.version, "insert"] for o in objs
+                                if not isinstance(o, AuditEntry)], objs)
 
 
 def log(ctx: Ctx, action: str, target: str | None = None, details: dict[str, Any] | None = None) -> None:
@@ -236,12 +242,16 @@ def _changes_of_flush(session: Session) -> list[list]:
 def _after_flush(session: Session, _flush_ctx) -> None:
     if not session.info.get("capture_changes", True):
         return  # the hub applying another office's bundle: the import is audited as one action
-    changes = _changes_of_flush(session)
+    _note_changes(session, _changes_of_flush(session), (*session.new, *session.dirty))
+
+
+def _note_changes(session: Session, changes: list[list], objs) -> None:
+    """Keep ``changes`` (and the codes of ``objs``) for the transaction's "data.change" entry."""
     if changes:
         session.info.setdefault("audit_pending_changes", []).extend(changes)
         # codes (dossier, procedure) are not personal and let a leader find the entry
         codes = session.info.setdefault("audit_pending_codes", [])
-        for obj in (*session.new, *session.dirty):
+        for obj in objs:
             code = getattr(obj, "code", None)
             if isinstance(obj, Synced) and isinstance(code, str) and code not in codes and len(codes) < 3:
                 codes.append(code)
@@ -249,23 +259,30 @@ def _after_flush(session: Session, _flush_ctx) -> None:
 
 def _before_commit(session: Session) -> None:
     """One entry per transaction (one user action) listing every synced record it changed;
-    the commit flushes the entry with the rest, so both land or neither does."""
-    if session.new or session.dirty or session.deleted:
+    the commit flushes the entry with the rest, so both land or neither does. When only audit
+    entries are pending (a print recorded after the records went in directly), they are
+    written with this one directly, in chain order, instead of by a flush."""
+    pending: list[AuditEntry] = []
+    if (session.new and not session.dirty and not session.deleted and session.info.get("capture_changes", True)
+            and all(isinstance(obj, AuditEntry) for obj in session.new)):
+        pending = sorted(session.new, key=lambda entry: entry.seq)
+        for entry in pending:
+            session.expunge(entry)
+    elif session.new or session.dirty or session.deleted:
         session.flush()
     changes = session.info.pop("audit_pending_changes", None)
     codes = session.info.pop("audit_pending_codes", [])
-    if not changes:
-        return
-    entities = sorted({c[0] for c in changes})
-    details: dict[str, Any] = {"changes": changes[:MAX_CHANGES_LISTED], "count": len(changes)}
-    target = ", ".join(entities) + (": " + ", ".join(codes) if codes else "")
-    entry = _next_entry(session, session.info.get("audit_actor"), "data.change", target[:200], details)
-    if entry is None:
-        return
-    if session.new or session.dirty or session.deleted:  # another before_commit hook added more: one flush
+    entry = None
+    if changes:
+        entities = sorted({c[0] for c in changes})
+        details: dict[str, Any] = {"changes": changes[:MAX_CHANGES_LISTED], "count": len(changes)}
+        target = ", ".join(entities) + (": " + ", ".join(codes) if codes else "")
+        entry = _next_entry(session, session.info.get("audit_actor"), "data.change", target[:200], details)
+    if entry is not None and (session.new or session.dirty or session.deleted):
+        _write_directly(session, pending)  # another before_commit hook added more: one flush
         session.add(entry)
     else:
-        _write_directly(session, entry)
+        _write_directly(session, pending + ([entry] if entry is not None else []))
 
 
 def _forget(session: Session, *_args) -> None:

@@ -440,7 +440,7 @@ def allocate_numbers(s: Session, office: OfficeInfo, local_day: dt.date) -> tupl
 def _add_received_event(s: Session, ctx: Ctx, dossier: Dossier, data: dict[str, Any]) -> DossierEvent:
     event = DossierEvent(dossier_id=dossier.id, kind=RECEIVED, at=dossier.received_at, actor_id=ctx.actor.id,
                          actor_name=ctx.actor.full_name, from_status=None, to_status=RECEIVED, data=data)
-    s.add(event)
+    audit.add_directly(s, event)
     return event
 
 
@@ -512,10 +512,10 @@ def _prepare(s: Session, ctx: Ctx, form: IntakeForm, office: OfficeInfo,
 def _store(s: Session, ctx: Ctx, pending: _Pending, form: IntakeForm) -> None:
     """Write the dossier, its "received" event and drop the draft (change log and audit follow).
 
-    Both are flushed together at the commit: the unit of work inserts mappers in a fixed
-    order (their class paths sorted: ``…dossier.Dossier`` before ``…dossier.DossierEvent``),
-    so the event's foreign key finds its dossier without a flush of its own."""
-    s.add(pending.dossier)
+    Both rows go in now with Core statements (:func:`audit.add_directly`): the same outbox
+    rows and the same "data.change" audit entry a flush would give, without the unit of
+    work's cost at the commit. The search index follows through its SQL triggers."""
+    audit.add_directly(s, pending.dossier)
     _add_received_event(s, ctx, pending.dossier, pending.event_data)
     if form.draft_id is not None:
         s.execute(delete(IntakeDraft).where(IntakeDraft.id == form.draft_id))

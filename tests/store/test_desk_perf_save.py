@@ -95,8 +95,8 @@ def test_a_commit_that_fails_after_the_audit_entry_leaves_nothing(clerk_ctx, mon
     before = counts()
     real = audit._write_directly
 
-    def then_fail(session, entry):
-        real(session, entry)  # the entry and its outbox row are written ...
+    def then_fail(session, entries):
+        real(session, entries)  # the entries and their outbox rows are written ...
         raise OSError("disk unplugged")  # ... then the commit fails
 
     monkeypatch.setattr(audit, "_write_directly", then_fail)
@@ -121,3 +121,36 @@ def test_a_save_sees_a_calendar_day_added_elsewhere(clerk_ctx, admin_ctx, monkey
     second = intake.receive_dossier(clerk_ctx, make_form(clerk_ctx))
     assert second.received_at == first.received_at
     assert to_local(second.due_at).date() > to_local(first.due_at).date()
+
+
+def test_the_direct_writes_log_in_order_and_feed_the_search_index(clerk_ctx, tmp_path):
+    """Dossier and event go in without a flush: their outbox rows still come first, in
+    order, the "data.change" entry still lists both, and the search triggers still fire."""
+    from sqlalchemy import text
+
+    from commune_desk.store import search_index
+    from commune_desk.store.models import DossierEvent
+
+    db = clerk_ctx.db
+    with db.read() as s:
+        last_log = s.scalar(select(func.max(ChangeLog.seq))) or 0
+    saved = intake.receive_and_print(clerk_ctx, make_form(clerk_ctx), tmp_path).dossier
+    with db.read() as s:
+        d = s.scalar(select(Dossier).where(Dossier.code == saved.code))
+        ev = s.scalar(select(DossierEvent).where(DossierEvent.dossier_id == d.id))
+        assert (d.version, d.office_code, ev.version, ev.office_code) == (1, "00919", 1, "00919")
+        assert d.created_at is not None and ev.data["book_number"] == saved.book_number
+        logged = s.execute(select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.op, ChangeLog.version)
+                           .where(ChangeLog.seq > last_log).order_by(ChangeLog.seq)).all()
+        assert [row[:2] for row in logged[:2]] == [("dossier", d.id), ("dossier_event", ev.id)]
+        assert [row.entity for row in logged[2:]] == ["audit_entry", "audit_entry"]
+        assert {(row.op, row.version) for row in logged} == {("upsert", 1)}
+        change = s.scalar(select(AuditEntry).where(AuditEntry.action == "data.change")
+                          .order_by(AuditEntry.seq.desc()).limit(1))
+        assert change.details["changes"] == [["dossier", str(d.id), 1, "insert"],
+                                             ["dossier_event", str(ev.id), 1, "insert"]]
+        assert saved.code in change.target
+        found = s.execute(text(f"SELECT k.dossier_id FROM {search_index.FTS_TABLE} f JOIN "
+                               f"{search_index.KEY_TABLE} k ON k.n = f.rowid WHERE f.body MATCH :q"),
+                          {"q": "dao"}).scalars().all()
+        assert d.id.hex in [str(x).replace("-", "") for x in found]
