@@ -19,9 +19,10 @@ INTERVAL_MS = 500
 
 def collect_due() -> int:
     """Collect the oldest generation whose threshold is crossed (what automatic GC would do)."""
-    counts, thresholds = gc.get_count(), gc.get_threshold()
+    counts = gc.get_count()
+    thresholds = [t or default for t, default in zip(gc.get_threshold(), (700, 10, 10), strict=True)]
     for generation in (2, 1, 0):
-        if thresholds[generation] and counts[generation] > thresholds[generation]:
+        if counts[generation] > thresholds[generation]:
             return gc.collect(generation)
     return 0
 
