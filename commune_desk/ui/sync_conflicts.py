@@ -92,7 +92,9 @@ class ConflictReview(QSplitter):
         for i, c in enumerate(self.conflicts):
             for col, value in enumerate([c.office or "", sync_hub.entity_label(c.entity),
                                          sync_hub.conflict_label(c.kind), when(c.detected_at), c.reason]):
-                self.table.setItem(i, col, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)   # the reason is often longer than its column
+                self.table.setItem(i, col, item)
         if not self.conflicts:
             self.local_view.clear()
             self.incoming_view.clear()
