@@ -24,7 +24,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Spacer
 
-from commune_desk.printing.fonts import font_name
+from commune_desk.printing.fonts import font_name, seed_form_fonts
 from commune_desk.printing.layout import (
     MOTTO_1,
     MOTTO_2,
@@ -299,55 +299,70 @@ class Text(Flowable):
         super().__init__()
         self.runs = [("regular", runs)] if isinstance(runs, str) else runs
         self.size, self.leading, self.align, self.spaceAfter = size, leading, align, space_after
-        self.lines: list[list[tuple[str, str, float]]] = []  # per line: (font, text, width)
+        self.lines: tuple[tuple[tuple[str, str, float], ...], ...] = ()  # per line: (font, text, width)
         self._wrapped_for: float | None = None
 
     def wrap(self, avail_width, avail_height):  # noqa: ARG002
         if self._wrapped_for != avail_width:
-            self.lines = self._break(avail_width)
+            self.lines = _broken(tuple(self.runs), self.size, avail_width)
             self._wrapped_for = avail_width
         self.width = avail_width
         self.height = len(self.lines) * self.leading
         return self.width, self.height
 
-    def _break(self, width: float) -> list[list[tuple[str, str, float]]]:
-        words: list[tuple[str, str, float, bool]] = []  # font, word, width, space before
-        space_before = False
-        for face, text in self.runs:
-            font = font_name(face)
-            for i, word in enumerate(text.split(" ")):
-                if i:
-                    space_before = True
-                if word:
-                    words.append((font, word, _width(word, font, self.size), space_before))
-                    space_before = False
-        lines: list[list[tuple[str, str, float]]] = [[]]
-        x = 0.0
-        for font, word, w, spaced in words:
-            gap = _width(" ", font, self.size) if spaced and lines[-1] else 0.0
-            if lines[-1] and x + gap + w > width:
-                lines.append([])
-                x, gap = 0.0, 0.0
-            line = lines[-1]
-            if line and line[-1][0] == font:  # same face: extend the run
-                _font, prev_text, prev_w = line[-1]
-                line[-1] = (font, prev_text + (" " if gap else "") + word, prev_w + gap + w)
-            else:
-                line.append((font, (" " if gap else "") + word, gap + w))
-            x += gap + w
-        return [line for line in lines if line]
+    def drawOn(self, canvas, x, y, _sW=0) -> None:  # noqa: ARG002 - a Text fills its width
+        """All lines in one PDF text object, placed at ``(x, y)`` directly: no graphics state
+        saved and translated per piece of text (a slip has some fifty), no font switch
+        outside the text object."""
+        text = canvas.beginText()
+        base = y + self.height - self.leading + (self.leading - self.size) / 2 + self.size * 0.2
+        current = None
+        for i, line in enumerate(self.lines):
+            total = sum(w for _f, _t, w in line)
+            left = x + {"center": (self.width - total) / 2, "right": self.width - total}.get(self.align, 0.0)
+            for font, run, w in line:
+                if font != current:
+                    text.setFont(font, self.size)
+                    current = font
+                text.setTextOrigin(left, base - i * self.leading)
+                text.textOut(run)
+                left += w
+        canvas.drawText(text)
 
     def draw(self) -> None:
-        c = self.canv
-        y = self.height - self.leading + (self.leading - self.size) / 2 + self.size * 0.2
-        for line in self.lines:
-            total = sum(w for _f, _t, w in line)
-            x = {"center": (self.width - total) / 2, "right": self.width - total}.get(self.align, 0.0)
-            for font, text, w in line:
-                c.setFont(font, self.size)
-                c.drawString(x, y, text)
-                x += w
-            y -= self.leading
+        self.drawOn(self.canv, 0, 0)
+
+
+@lru_cache(maxsize=4096)
+def _broken(runs: tuple[Run, ...], size: float, width: float) -> tuple[tuple[tuple[str, str, float], ...], ...]:
+    """``runs`` broken into lines of at most ``width`` points, each line as runs of one font
+    ``(font, text, width)``. Kept: a slip's labels, headings and the catalog's document
+    names come back on every slip at the same size and width."""
+    words: list[tuple[str, str, float, bool]] = []  # font, word, width, space before
+    space_before = False
+    for face, text in runs:
+        font = font_name(face)
+        for i, word in enumerate(text.split(" ")):
+            if i:
+                space_before = True
+            if word:
+                words.append((font, word, _width(word, font, size), space_before))
+                space_before = False
+    lines: list[list[tuple[str, str, float]]] = [[]]
+    x = 0.0
+    for font, word, w, spaced in words:
+        gap = _width(" ", font, size) if spaced and lines[-1] else 0.0
+        if lines[-1] and x + gap + w > width:
+            lines.append([])
+            x, gap = 0.0, 0.0
+        line = lines[-1]
+        if line and line[-1][0] == font:  # same face: extend the run
+            _font, prev_text, prev_w = line[-1]
+            line[-1] = (font, prev_text + (" " if gap else "") + word, prev_w + gap + w)
+        else:
+            line.append((font, (" " if gap else "") + word, gap + w))
+        x += gap + w
+    return tuple(tuple(line) for line in lines if line)
 
 
 def keep(text: str) -> str:
@@ -533,6 +548,7 @@ def build_receipts(receipts: list[ReceiptData], target: str | Path, *, paper: st
     labels = [COPY_LABELS[i] if i < len(COPY_LABELS) else f"Liên {i + 1}" for i in range(max(1, copies))]
     name = receipts[0].code if len(receipts) == 1 else f"{len(receipts)} hồ sơ"
     c = canvas.Canvas(str(target), pagesize=layout.pagesize)
+    seed_form_fonts(c)
     c.setTitle(f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {name}")
     c.setAuthor("commune_desk")
     c.setCreator("commune_desk")

@@ -437,11 +437,9 @@ def allocate_numbers(s: Session, office: OfficeInfo, local_day: dt.date) -> tupl
             number = next_counter(s, book_key)
 
 
-def _add_received_event(s: Session, ctx: Ctx, dossier: Dossier, data: dict[str, Any]) -> DossierEvent:
-    event = DossierEvent(dossier_id=dossier.id, kind=RECEIVED, at=dossier.received_at, actor_id=ctx.actor.id,
-                         actor_name=ctx.actor.full_name, from_status=None, to_status=RECEIVED, data=data)
-    audit.add_directly(s, event)
-    return event
+def _received_event(ctx: Ctx, dossier: Dossier, data: dict[str, Any]) -> DossierEvent:
+    return DossierEvent(dossier_id=dossier.id, kind=RECEIVED, at=dossier.received_at, actor_id=ctx.actor.id,
+                        actor_name=ctx.actor.full_name, from_status=None, to_status=RECEIVED, data=data)
 
 
 def _check_receivable(ctx: Ctx, form: IntakeForm) -> OfficeInfo:
@@ -514,9 +512,9 @@ def _store(s: Session, ctx: Ctx, pending: _Pending, form: IntakeForm) -> None:
 
     Both rows go in now with Core statements (:func:`audit.add_directly`): the same outbox
     rows and the same "data.change" audit entry a flush would give, without the unit of
-    work's cost at the commit. The search index follows through its SQL triggers."""
-    audit.add_directly(s, pending.dossier)
-    _add_received_event(s, ctx, pending.dossier, pending.event_data)
+    work's cost at the commit; both outbox rows in one statement. The search index follows
+    through its SQL triggers."""
+    audit.add_directly(s, pending.dossier, _received_event(ctx, pending.dossier, pending.event_data))
     if form.draft_id is not None:
         s.execute(delete(IntakeDraft).where(IntakeDraft.id == form.draft_id))
 

@@ -12,6 +12,7 @@ from commune_desk.domain.roles import Role
 from commune_desk.errors import KnownError, PermissionDenied, ValidationError
 from commune_desk.services import intake
 from commune_desk.services.context import Actor, Ctx
+from commune_desk.store import changes
 from commune_desk.store.models import ChangeLog, Dossier, DossierEvent, IntakeDraft, Office, SequenceCounter
 
 # Friday 13 February 2026, 09:30 in Vietnam
@@ -104,14 +105,16 @@ def test_a_failure_after_the_insert_leaves_nothing(clerk_ctx, monkeypatch):
     intake.receive_dossier(clerk_ctx, make_form(clerk_ctx))
     before = counts(clerk_ctx.db)
 
-    def explode(s, *_args):
-        s.flush()  # the dossier row and its change-log row are in the database ...
-        assert s.scalar(select(func.count(Dossier.id))) == before["dossier"] + 1
-        assert s.scalar(select(func.count(ChangeLog.seq))) > before["change_log"]
-        assert s.scalar(select(func.sum(SequenceCounter.value))) > before["counters"]
+    real_write_outbox = changes.write_outbox
+
+    def explode(conn, rows):
+        real_write_outbox(conn, rows)  # the dossier, its event and their change-log rows are in ...
+        assert conn.scalar(select(func.count(Dossier.id))) == before["dossier"] + 1
+        assert conn.scalar(select(func.count(ChangeLog.seq))) > before["change_log"]
+        assert conn.scalar(select(func.sum(SequenceCounter.value))) > before["counters"]
         raise RuntimeError("disk unplugged")  # ... then the save fails
 
-    monkeypatch.setattr(intake, "_add_received_event", explode)
+    monkeypatch.setattr(changes, "write_outbox", explode)
     with pytest.raises(RuntimeError):
         intake.receive_dossier(clerk_ctx, make_form(clerk_ctx))
     assert counts(clerk_ctx.db) == before
@@ -232,6 +235,7 @@ def test_a_receipt_that_cannot_be_made_does_not_lose_the_dossier(clerk_ctx, tmp_
     assert list(tmp_path.iterdir()) == []
     with clerk_ctx.db.read() as s:
         d = s.scalar(select(Dossier).where(Dossier.code == result.dossier.code))
+        assert d is not None, (result, s.scalars(select(Dossier.code)).all())
         assert d.status == "received" and d.slip_issued_at is None
 
 
