@@ -16,11 +16,12 @@ that was not.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ from commune_desk.services.context import Ctx, OfficeInfo
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import Dossier, DossierEvent, Procedure, Setting
 
+T = TypeVar("T")
 AfterPrint = Callable[[Session], None]
 FormBuilder = Callable[[Ctx, list[str], Path], AfterPrint | None]
 
@@ -59,9 +61,9 @@ def _settings_statement() -> Select:
 
 
 def read_settings(s: Session, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Several settings in one query, without flushing the caller's pending writes."""
-    with s.no_autoflush:
-        stored = dict(s.execute(_settings_statement(), {"keys": list(keys)}).all())
+    """Several settings in one query, without flushing the caller's pending writes (on the
+    session's connection: a save reads them, and the ORM's execution path costs more than the query)."""
+    stored = dict(s.connection().execute(_settings_statement(), {"keys": list(keys)}).all())
     return {key: stored[key] if key in stored else settings_registry.default(key) for key in keys}
 
 
@@ -225,14 +227,7 @@ def print_form(ctx: Ctx, kind: str, codes: list[str], out_path: str | Path) -> P
         raise ValidationError(_("Không có mẫu in \u201c{kind}\u201d. Các mẫu: {kinds}.").format(
             kind=kind, kinds=", ".join(sorted(FORMS))), field="kind")
     out = pdf_target(out_path)
-    tmp = temp_beside(out)
-    try:
-        after = builder(ctx, list(codes), tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise KnownError(_("Không ghi được tệp {path}: {error}").format(path=out, error=exc.strerror)) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    after = write_beside(out, lambda tmp: builder(ctx, list(codes), tmp))
     with ctx.db.write() as s:
         if after is not None:
             after(s)
@@ -253,6 +248,34 @@ def pdf_target(out_path: str | Path) -> Path:
 def temp_beside(out: Path) -> Path:
     """A temporary name in the same folder, so ``os.replace`` is atomic."""
     return out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def write_beside(out: Path, write: Callable[[Path], T]) -> T:
+    """Run ``write`` on a temporary name beside ``out``, then move the file into place
+    (``os.replace``: atomic, so a full disk or a pulled stick never leaves half a file under
+    the real name). An OSError becomes a message the person can act on."""
+    tmp = temp_beside(out)
+    try:
+        result = write(tmp)
+        os.replace(tmp, out)
+        return result
+    except OSError as exc:
+        raise KnownError(_("Không ghi được tệp {path}: {error}").format(path=out, error=exc.strerror)) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_pdf_copy(ctx: Ctx | None, source: Path, target: Path) -> Path:
+    """A copy of a printed form where the person chose (a USB stick, a shared folder):
+    written beside its final name and renamed, so a full disk leaves no half file; audited
+    as an export, since every form holds someone's personal data. ``ctx`` None: not audited
+    (a preview opened without a signed-in office, only in tests)."""
+    if target.suffix.lower() != ".pdf":
+        target = target.with_suffix(".pdf")
+    write_beside(target, lambda tmp: shutil.copyfile(source, tmp))
+    if ctx is not None:
+        audit.log(ctx, "export", target.name, {"what": "pdf", "source": source.name})
+    return target
 
 
 def receipt_path(folder: Path, code: str) -> Path:

@@ -292,23 +292,13 @@ def build_book(ctx: Ctx, codes: list[str], target: Path) -> None:
 
 def export_book_xlsx(ctx: Ctx, start: dt.date, end: dt.date, out: str | Path) -> Path:
     """The tracking book of a period as XLSX (written to a temporary file, then moved in place)."""
-    import os
-    import uuid
-
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         out = out.with_suffix(".xlsx")
     if not out.parent.is_dir():
         raise KnownError(_("Thư mục {path} không tồn tại.").format(path=out.parent))
     data = book_data(ctx, start, end)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        book.write_xlsx(data, tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise KnownError(_("Không ghi được tệp {path}: {error}").format(path=out, error=exc.strerror)) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    documents.write_beside(out, lambda tmp: book.write_xlsx(data, tmp))
     audit.log(ctx, "export", out.name, {"what": "book", "from": str(start), "to": str(end)})  # issue 8
     return out
 

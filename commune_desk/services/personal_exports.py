@@ -20,6 +20,7 @@ PLAIN_FLAG = "--plain-personal-data"
 STAFF = N_("họ tên, số định danh, ngày sinh, số điện thoại của cán bộ, công chức")
 BOOK = N_("họ tên, địa chỉ, số điện thoại của công dân trong sổ theo dõi hồ sơ")
 REPORT_PEOPLE = N_("họ tên, vị trí việc làm và số tiết bồi dưỡng của từng cán bộ")
+FORM_PDF = N_("họ tên, số định danh, địa chỉ in trên giấy tờ")
 BACKUP = N_("toàn bộ cơ sở dữ liệu, kể cả số định danh, ngày sinh, địa chỉ của công dân")
 
 

@@ -765,7 +765,7 @@ class IntakeWidget(QWidget):
     def open_preview(self, path: Path) -> None:
         from commune_desk.ui.pdf_preview import show_pdf
 
-        self.preview = show_pdf(path, self, title=_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"))
+        self.preview = show_pdf(path, self, title=_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), ctx=self.ctx)
 
     def _save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError) and exc.errors:

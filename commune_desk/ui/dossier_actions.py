@@ -201,4 +201,4 @@ class ActionPanel(QWidget):
         from commune_desk.ui.pdf_preview import show_pdf
 
         self.last_pdf = str(path)
-        self.preview = show_pdf(path, self, title=title)
+        self.preview = show_pdf(path, self, title=title, ctx=self.ctx)

@@ -9,7 +9,6 @@ and copying the file run off the UI thread (``run_task``).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +30,9 @@ from PySide6.QtWidgets import (
 
 from commune_desk.errors import KnownError
 from commune_desk.i18n import _
+from commune_desk.services import personal_exports
+from commune_desk.services.context import Ctx
+from commune_desk.ui.personal_data import confirm_plain_export
 from commune_desk.ui.tasks import run_task
 
 PRINT_DPI = 300  # plenty for text and the QR code; keeps a page image under 10 MB
@@ -70,9 +72,11 @@ def render_to_printer(pdf_path: Path, printer: QPrinter) -> int:
 class PdfPreviewDialog(QDialog):
     """Shows ``pdf_path`` page after page; Print (Ctrl+P), Save as… (Ctrl+Shift+S), Close (Esc)."""
 
-    def __init__(self, pdf_path: str | Path, parent: QWidget | None = None, *, title: str | None = None) -> None:
+    def __init__(self, pdf_path: str | Path, parent: QWidget | None = None, *, title: str | None = None,
+                 ctx: Ctx | None = None) -> None:
         super().__init__(parent)
         self.pdf_path = Path(pdf_path)
+        self.ctx = ctx  # a saved copy is audited in its name
         self.setWindowTitle(title or _("Xem trước bản in — {name}").format(name=self.pdf_path.name))
         self.resize(760, 720)
 
@@ -176,28 +180,22 @@ class PdfPreviewDialog(QDialog):
     def save_as(self) -> None:
         target, _filter = QFileDialog.getSaveFileName(self, _("Lưu bản PDF"), str(Path.home() / self.pdf_path.name),
                                                       _("Tệp PDF (*.pdf)"))
-        if target:
+        # a form names the citizen (or the official): the same question as every clear export
+        if target and confirm_plain_export(self, personal_exports.FORM_PDF, target):
             self.save_to(Path(target))
 
     def save_to(self, target: Path, on_done: Callable[[Path], None] | None = None) -> None:
-        if target.suffix.lower() != ".pdf":
-            target = target.with_suffix(".pdf")
-        source = self.pdf_path
+        from commune_desk.services import documents  # ReportLab with it: loaded when first needed
 
-        def copy(_ctl) -> Path:
-            try:
-                shutil.copyfile(source, target)
-            except OSError as exc:
-                raise KnownError(_("Không lưu được tệp {path}: {error}").format(path=target, error=exc.strerror)) \
-                    from exc
-            return target
+        source, ctx = self.pdf_path, self.ctx
 
         def done(path: Path) -> None:
             self.info.setText(_("Đã lưu: {path}").format(path=path))
             if on_done:
                 on_done(path)
 
-        run_task(copy, on_success=done, parent=self, database=False)
+        run_task(lambda _ctl: documents.save_pdf_copy(ctx, source, target), on_success=done, parent=self,
+                 database=ctx is not None)
 
 
 def paper_name(points: QSizeF) -> str:
@@ -209,9 +207,10 @@ def paper_name(points: QSizeF) -> str:
     return f"{w / 72 * 25.4:.0f}×{h / 72 * 25.4:.0f} mm"
 
 
-def show_pdf(pdf_path: str | Path, parent: QWidget | None = None, *, title: str | None = None) -> PdfPreviewDialog:
+def show_pdf(pdf_path: str | Path, parent: QWidget | None = None, *, title: str | None = None,
+             ctx: Ctx | None = None) -> PdfPreviewDialog:
     """Open the preview without blocking (the usual call after a PDF task finished)."""
-    dialog = PdfPreviewDialog(pdf_path, parent, title=title)
+    dialog = PdfPreviewDialog(pdf_path, parent, title=title, ctx=ctx)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -133,7 +133,7 @@ class PrivacyTab(QWidget):
             self.message.setText(_("Đã lập bản dữ liệu đang lưu: {path}").format(path=path))
             from commune_desk.ui.pdf_preview import show_pdf
 
-            show_pdf(path, self, title=_("Dữ liệu cá nhân đang lưu"))
+            show_pdf(path, self, title=_("Dữ liệu cá nhân đang lưu"), ctx=self.ctx)
 
         run_task(lambda _ctl: privacy.print_citizen_data(self.ctx, number, target), on_success=done,
                  on_failure=self._failed, parent=self, progress=_("Đang lập bản dữ liệu…"))

@@ -164,7 +164,7 @@ def print_pdf(parent: QWidget, make: Callable[[Path], Path], stem: str, title: s
     def shown(path: Path) -> None:
         from commune_desk.ui.pdf_preview import show_pdf
 
-        dialog = show_pdf(path, parent, title=title)
+        dialog = show_pdf(path, parent, title=title, ctx=getattr(parent, "ctx", None))
         parent.setProperty("last_pdf", str(path))
         if on_shown:
             on_shown(dialog)

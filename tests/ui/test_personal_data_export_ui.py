@@ -95,3 +95,41 @@ def test_escape_also_cancels(qtbot, db, staff_page, tmp_path):
     staff_page.export_file(target)
     settle(qtbot)
     assert not target.exists() and exports(db) == []
+
+
+def test_saving_a_copy_of_a_printed_form_warns_and_is_audited(qtbot, db, clerk_ctx, monkeypatch, tmp_path):
+    """The preview's "Lưu thành tệp…": a receipt names the citizen, so the same question comes
+    first; a copy is written only on "Vẫn ghi tệp", whole, and audited under its file name."""
+    from commune_desk.services import intake
+    from commune_desk.ui.pdf_preview import PdfPreviewDialog
+
+    proc = intake.procedure_by_code(clerk_ctx, "1.004746")
+    lines = intake.form_lines(proc)
+    for line in lines:
+        line.received = True
+    saved = intake.receive_and_print(clerk_ctx, intake.IntakeForm(
+        procedure_code=proc.code, name="Nguyễn Thị Đào", id_number="001190012345", phone="0912345678",
+        address="Thôn Đồng Tâm, xã Minh Tân",
+        documents=lines), tmp_path / "print")
+    preview = PdfPreviewDialog(saved.pdf, None, ctx=clerk_ctx)
+    qtbot.addWidget(preview)
+    (tmp_path / "usb").mkdir()
+    target = tmp_path / "usb" / "giay-hen.pdf"
+    monkeypatch.setattr("commune_desk.ui.pdf_preview.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), ""))
+    seen: list[str] = []
+    answer_warning(seen, None)
+    preview.save_as()
+    settle(qtbot)
+    assert seen and str(target) in seen[0] and "họ tên" in seen[0]
+    assert not list((tmp_path / "usb").iterdir()) and exports(db) == []
+
+    answer_warning(seen, "personal_data_write")
+    preview.save_as()
+    qtbot.waitUntil(lambda: target.exists(), timeout=10000)
+    settle(qtbot)
+    assert target.read_bytes() == saved.pdf.read_bytes()
+    assert [p.name for p in (tmp_path / "usb").iterdir()] == ["giay-hen.pdf"]  # no temporary file left
+    entry = exports(db)[-1]
+    assert entry.target == "giay-hen.pdf" and entry.details == {"what": "pdf", "source": saved.pdf.name}
+    assert entry.actor == clerk_ctx.actor.username
