@@ -26,7 +26,7 @@ from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import N_, _
 from commune_desk.services import audit
 from commune_desk.services.context import Ctx, Database
-from commune_desk.services.sync_receive import Report, identity_of, receive
+from commune_desk.services.sync_receive import Report, audit_import, identity_of, receive
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import AuditEntry, ChangeLog
 from commune_desk.store.models.sync import SyncOutgoing, SyncPeer, SyncTransport
@@ -479,7 +479,9 @@ def import_file(ctx: Ctx, path: Path | str, *, dry_run: bool = False, progress: 
     """A bundle the hub sent down (catalog, holidays, dossiers received elsewhere)."""
     _require_commune(ctx)
     path = Path(path)
-    return receive(ctx.db, read_file(path), file_name=path.name, dry_run=dry_run, progress=progress)
+    report = receive(ctx.db, read_file(path), file_name=path.name, dry_run=dry_run, progress=progress)
+    audit_import(ctx, report, str(path.parent))
+    return report
 
 
 # -- status -----------------------------------------------------------------------------------

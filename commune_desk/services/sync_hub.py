@@ -18,10 +18,9 @@ from sqlalchemy import select
 from commune_desk.domain.roles import Perm
 from commune_desk.errors import KnownError, NotFound, ValidationError
 from commune_desk.i18n import N_, _
-from commune_desk.services import audit
 from commune_desk.services import sync as commune_sync
 from commune_desk.services.context import Ctx, Database
-from commune_desk.services.sync_receive import Report, identity_of, missing_for, receive
+from commune_desk.services.sync_receive import Report, audit_import, identity_of, missing_for, receive
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import ChangeLog
 from commune_desk.store.models.sync import (
@@ -222,22 +221,6 @@ def import_paths(ctx: Ctx, paths: Iterable[Path | str], *, dry_run: bool = False
             rejected = [r for r in run.flat() if r.peer_id == peer_id and r.status in ("refused", "clone")]
             run.acks.append(write_ack(ctx.db, peer_id, folder, rejected))
     return run
-
-
-def audit_import(ctx: Ctx, report: Report, source: str) -> None:
-    """The hub's own audit entry for a bundle it was given (applied, held, refused…) and for the
-    held ones it then applied: who imported which commune's bundle, from where, with what result.
-    The commune's changes themselves are not re-audited here: its own chain arrives with them.
-    A duplicate or a refused bundle writes nothing at all (the caller shows why), so no entry."""
-    kept = [r for r in (report, *report.then_applied) if r.status not in ("duplicate", "refused")]
-    if not kept:
-        return
-    with ctx.db.write() as s:
-        for r in kept:
-            audit.record(s, ctx.actor, "sync.import", f"{r.office_code or '?'} {r.file_name or ''}".strip(),
-                         {"office_code": r.office_code or "", "office": r.office_name or "", "seq": r.seq,
-                          "status": r.status, "source": source, "records": sum(r.created.values())
-                          + sum(r.updated.values()), "problem": r.code or ""})
 
 
 def make_ack(db: Database, peer_id: int, rejected: list[Report] | None = None) -> bytes:

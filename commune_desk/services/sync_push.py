@@ -18,7 +18,7 @@ from commune_desk.i18n import _
 from commune_desk.services import sync as commune_sync
 from commune_desk.services import sync_hub
 from commune_desk.services.context import Ctx, Database
-from commune_desk.services.sync_receive import Report, receive
+from commune_desk.services.sync_receive import Report, audit_import, receive
 from commune_desk.store.base import utcnow
 from commune_desk.store.models.sync import SyncOutgoing, SyncPeer, SyncTransport, SyncUpload
 from commune_desk.sync import ack as ack_mod
@@ -249,6 +249,7 @@ def _take_down(ctx: Ctx, t: Transport, folder: str, result: PushResult) -> None:
             t.delete(rel)
         elif entry.name.endswith(bundle.SUFFIX):
             report = receive(ctx.db, t.get(rel), file_name=entry.name)
+            audit_import(ctx, report, t.label)
             result.downstream.append(report)
             t.delete(rel)
 
@@ -311,7 +312,7 @@ def pull(ctx: Ctx, *, inbox: Path | str | None = None, password: str | None = No
                 if data is None:
                     continue
                 report = receive(db, data, file_name=entry.name, progress=progress)
-                sync_hub.audit_import(ctx, report, t.label)
+                audit_import(ctx, report, t.label)
                 mine.append(report)
                 t.delete(f"{base}/{entry.name}")
             result.reports.extend(mine)

@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from commune_desk.i18n import _
-from commune_desk.services.context import Database
+from commune_desk.services import audit
+from commune_desk.services.context import Ctx, Database
 from commune_desk.store.base import utcnow
 from commune_desk.store.models.sync import SyncHeld, SyncIncoming, SyncOutgoing, SyncPeer
 from commune_desk.sync import bundle, importer, records
@@ -393,3 +394,21 @@ def count_open_conflicts(db: Database, peer_id: int | None = None) -> int:
         if peer_id is not None:
             stmt = stmt.where(SyncConflict.peer_id == peer_id)
         return int(s.scalar(stmt) or 0)
+
+
+def audit_import(ctx: Ctx, report: Report, source: str) -> None:
+    """The importing office's own audit entry for a bundle it was given (applied, held,
+    refused…) and for the held ones it then applied: who imported which office's bundle, from
+    where, with what result. At the hub, a commune's bundle; at a commune, its hub's
+    downstream bundle. The changes themselves are not re-audited here: the sender's own chain
+    arrives with them. A duplicate or a refused bundle writes nothing at all (the caller
+    shows why), so no entry; nor does a dry run."""
+    kept = [r for r in (report, *report.then_applied) if r.status not in ("duplicate", "refused") and not r.dry_run]
+    if not kept:
+        return
+    with ctx.db.write() as s:
+        for r in kept:
+            audit.record(s, ctx.actor, "sync.import", f"{r.office_code or '?'} {r.file_name or ''}".strip(),
+                         {"office_code": r.office_code or "", "office": r.office_name or "", "seq": r.seq,
+                          "status": r.status, "source": source, "records": sum(r.created.values())
+                          + sum(r.updated.values()), "problem": r.code or ""})

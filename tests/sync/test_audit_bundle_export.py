@@ -92,3 +92,31 @@ def test_setup_entries_name_the_administrator_created(db):
     setup = [e for e in entries_all(db) if e.seq == 1]
     assert [(e.actor, e.action) for e in setup] == [("admin", "data.change")]  # the shipped catalog
     assert all(e.actor != "unknown" for e in entries_all(db))
+
+
+def test_a_commune_audits_the_downstream_bundle_it_imports(db, hub_db, tmp_path):
+    """Who brought the hub's bundle in, from where, with what result: in the commune's own
+    chain. A dry run and the same bundle a second time write no entry."""
+    from commune_desk.store.models import Procedure
+
+    commune = Ctx(db, Actor(None, "admin", "Quản Trị", Role.ADMIN))
+    hub = Ctx(hub_db, Actor(None, "tinh", "Cán Bộ Tỉnh", Role.ADMIN))
+    invite = sync_hub.invite(hub, tmp_path / "hub-invite.json")
+    request = commune_sync.enroll(commune, invite.path, tmp_path / "request.json")
+    sync_hub.enroll(hub, request.request_path.read_bytes(), fingerprint=request.my_fingerprint)
+    with hub_db.write() as s:  # the hub changes a fee in its catalog
+        s.scalars(select(Procedure).order_by(Procedure.code)).first().fees = [
+            {"name": "Lệ phí", "amount_vnd": 15000, "note": None}]
+    [down] = [f for f in sync_hub.export(hub, "00919", tmp_path / "down").files if f.suffix == ".cdb"]
+
+    assert commune_sync.import_file(commune, down, dry_run=True).dry_run
+    assert entries(db, "sync.import") == []
+    assert commune_sync.import_file(commune, down).status == "applied"
+    [imported] = entries(db, "sync.import")
+    assert imported.actor == "admin" and imported.details["status"] == "applied"
+    assert imported.details["source"] == str(tmp_path / "down") and imported.details["records"] >= 1
+    assert imported.target.endswith(down.name)
+    assert commune_sync.import_file(commune, down).status == "duplicate"
+    assert len(entries(db, "sync.import")) == 1
+    with db.read() as s:
+        assert audit.verify_chain(s).ok
