@@ -187,3 +187,23 @@ def test_a_jump_into_the_middle_walks_bookmarks_not_offsets(window, monkeypatch)
     pages, more = dossier_model.load_pages(ctx, flt, "received", True, [15], {}, marks, 451, page.model.now)
     assert [r.id for r in pages[15]] == [r.id for r in everything[300:320]]
     assert more[:11] == marks and len(more) == 15
+
+
+def test_codes_dates_and_statuses_are_never_cut_at_1366(window, qtbot):
+    """Every fixed column is as wide as its values in the table's font, whatever the platform's
+    font is: the received and due times, the dossier code and the status read whole."""
+    _win, page = window
+    model, table = page.model, page.table
+    qtbot.waitUntil(lambda: model.data(model.index(0, 0)) is not None, timeout=WAIT)
+    metrics = table.fontMetrics()
+    checked = 0
+    for col, (key, _label, _sort) in enumerate(dossier_model.COLUMNS):
+        if key not in ("code", "status", "received", "due"):
+            continue  # a long name or procedure is elided, its whole text in the detail pane
+        for row in range(min(40, model.rowCount())):
+            text = model.data(model.index(row, col))
+            if text:
+                assert metrics.horizontalAdvance(str(text)) + 8 <= table.columnWidth(col), (key, text)
+                checked += 1
+    assert checked >= 150
+    assert table.columnWidth([c[0] for c in dossier_model.COLUMNS].index("procedure")) >= 200  # room left

@@ -52,7 +52,11 @@ PERIODS = (
     ("last_year", N_("Năm trước")),
     ("range", N_("Khoảng ngày…")),
 )
-COLUMN_WIDTHS = {"code": 186, "applicant": 168, "status": 222, "received": 114, "due": 114, "handler": 128}
+# each fixed column is as wide as a typical value in the table's own font (the font differs
+# between Windows, Linux desktops and the offscreen platform): dates and codes are never cut
+COLUMN_SAMPLES = {"code": "000.00.19.H56-261128-0001", "applicant": "Nguyễn Thị Phương Thảo",
+                  "status": "Chờ thực hiện nghĩa vụ tài chính", "received": "28/11/2026 02:29",
+                  "due": "30/11/2026 17:00", "handler": "Nguyễn Văn Bình"}
 
 
 def period_range(key: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -151,11 +155,13 @@ class DossiersPage(QWidget):
         vertical.setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for col, (key, _label, _sort) in enumerate(COLUMNS):
+        cell, head = self.table.fontMetrics(), header.fontMetrics()
+        for col, (key, label, _sort) in enumerate(COLUMNS):
             if key == "procedure":
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-            else:
-                header.resizeSection(col, COLUMN_WIDTHS[key])
+            else:  # cell padding; the header also holds the sort arrow
+                header.resizeSection(col, max(cell.horizontalAdvance(COLUMN_SAMPLES[key]) + 16,
+                                              head.horizontalAdvance(_(label)) + 30))
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
 
