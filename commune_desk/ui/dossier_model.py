@@ -67,6 +67,7 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, ID_ROLE, OVERDUE_ROLE})
 _OVERDUE_BRUSH = QBrush(OVERDUE_BACKGROUND)
 _OVERDUE_TEXT_BRUSH = QBrush(OVERDUE_TEXT)
+OVERDUE_BOLD = ("due", "status")  # the columns an overdue row sets in bold
 
 
 @cache
@@ -257,7 +258,7 @@ class DossierTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return _OVERDUE_TEXT_BRUSH if key in ("due", "status") else None
         if role == _FONT:
-            return _bold() if key in ("due", "status") else None
+            return _bold() if key in OVERDUE_BOLD else None
         if key == "procedure":
             return f"{item.procedure_code} — {item.procedure_name}"
         return _("Hồ sơ quá hạn: đã qua ngày hẹn trả mà chưa có kết quả.") if item.overdue else None

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtTest import QTest
 from sqlalchemy import select
 
@@ -195,15 +196,15 @@ def test_codes_dates_and_statuses_are_never_cut_at_1366(window, qtbot):
     _win, page = window
     model, table = page.model, page.table
     qtbot.waitUntil(lambda: model.data(model.index(0, 0)) is not None, timeout=WAIT)
-    metrics = table.fontMetrics()
     checked = 0
     for col, (key, _label, _sort) in enumerate(dossier_model.COLUMNS):
         if key not in ("code", "status", "received", "due"):
             continue  # a long name or procedure is elided, its whole text in the detail pane
         for row in range(min(40, model.rowCount())):
             text = model.data(model.index(row, col))
-            if text:
-                assert metrics.horizontalAdvance(str(text)) + 8 <= table.columnWidth(col), (key, text)
+            font = model.data(model.index(row, col), Qt.ItemDataRole.FontRole) or table.font()
+            if text:  # in the cell's own font: an overdue row is bold
+                assert QFontMetrics(font).horizontalAdvance(str(text)) + 8 <= table.columnWidth(col), (key, text)
                 checked += 1
     assert checked >= 150
-    assert table.columnWidth([c[0] for c in dossier_model.COLUMNS].index("procedure")) >= 200  # room left
+    assert table.columnWidth([c[0] for c in dossier_model.COLUMNS].index("procedure")) >= 150  # room left

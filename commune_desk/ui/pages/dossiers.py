@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,7 +34,7 @@ from commune_desk.i18n import N_, _
 from commune_desk.services import dossier_query as dq
 from commune_desk.services.context import Ctx
 from commune_desk.store.base import utcnow
-from commune_desk.ui.dossier_model import COLUMNS, ID_ROLE, DossierTableModel
+from commune_desk.ui.dossier_model import COLUMNS, ID_ROLE, OVERDUE_BOLD, DossierTableModel
 from commune_desk.ui.dossier_view import DossierView
 from commune_desk.ui.qdates import qtoday
 from commune_desk.ui.tasks import run_task
@@ -55,7 +55,7 @@ PERIODS = (
 # each fixed column is as wide as a typical value in the table's own font (the font differs
 # between Windows, Linux desktops and the offscreen platform): dates and codes are never cut
 COLUMN_SAMPLES = {"code": "000.00.19.H56-261128-0001", "applicant": "Nguyễn Thị Phương Thảo",
-                  "status": "Chờ thực hiện nghĩa vụ tài chính", "received": "28/11/2026 02:29",
+                  "status": "Đang xử lý — quá hạn 53 ngày", "received": "28/11/2026 02:29",
                   "due": "30/11/2026 17:00", "handler": "Nguyễn Văn Bình"}
 
 
@@ -155,11 +155,14 @@ class DossiersPage(QWidget):
         vertical.setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        cell, head = self.table.fontMetrics(), header.fontMetrics()
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        plain, heavy, head = self.table.fontMetrics(), QFontMetrics(bold), header.fontMetrics()
         for col, (key, label, _sort) in enumerate(COLUMNS):
             if key == "procedure":
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
             else:  # cell padding; the header also holds the sort arrow
+                cell = heavy if key in OVERDUE_BOLD else plain
                 header.resizeSection(col, max(cell.horizontalAdvance(COLUMN_SAMPLES[key]) + 16,
                                               head.horizontalAdvance(_(label)) + 30))
         header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
