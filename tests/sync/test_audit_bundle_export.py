@@ -5,24 +5,14 @@ name the administrator created then."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-
 from sqlalchemy import select
+from sync_helpers import add_dossiers, enroll
 
 from commune_desk.domain.roles import Role
-from commune_desk.services import audit, intake, sync_hub
+from commune_desk.services import audit, sync_hub
 from commune_desk.services import sync as commune_sync
 from commune_desk.services.context import Actor, Ctx
 from commune_desk.store.models import AuditEntry
-
-
-def receive(ctx: Ctx, k: int) -> None:
-    proc = next(p for p in intake.load_procedures(ctx) if p.time_kind == "working_days" and p.time_value)
-    form = intake.IntakeForm(procedure_code=proc.code, name="Trần Thị Bình", id_number=f"0011920{k:05d}",
-                             dob=dt.date(1992, 5, 1), phone="0912345678", address="Thôn 2, xã Minh Tân",
-                             documents=[dataclasses.replace(line, received=True) for line in intake.form_lines(proc)])
-    intake.receive_dossier(ctx, form)
 
 
 def entries(db, action: str, installation=None) -> list[AuditEntry]:
@@ -36,10 +26,8 @@ def entries(db, action: str, installation=None) -> list[AuditEntry]:
 def test_export_is_audited_inside_its_bundle_and_a_second_export_has_nothing_new(db, hub_db, tmp_path):
     commune = Ctx(db, Actor(None, "admin", "Quản Trị", Role.ADMIN))
     hub = Ctx(hub_db, Actor(None, "tinh", "Cán Bộ Tỉnh", Role.ADMIN))
-    invite = sync_hub.invite(hub, tmp_path / "hub-invite.json")
-    request = commune_sync.enroll(commune, invite.path, tmp_path / "request.json")
-    sync_hub.enroll(hub, request.request_path.read_bytes(), fingerprint=request.my_fingerprint)
-    receive(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 1)
+    enroll(commune, hub, tmp_path)
+    add_dossiers(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 1)
 
     first = commune_sync.export(commune, tmp_path / "usb")
     assert first.new is not None and first.new.seq == 1
@@ -77,7 +65,7 @@ def test_export_is_audited_inside_its_bundle_and_a_second_export_has_nothing_new
         assert audit.verify_chain(s).ok
 
     # more work: the next bundle is number 2 and carries its own export entry
-    receive(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 2)
+    add_dossiers(Ctx(db, Actor(None, "canbo", "Cán Bộ", Role.CLERK)), 1, start=1)
     third = commune_sync.export(commune, tmp_path / "usb3")
     assert third.new is not None and third.new.seq == 2
     assert [e.details["seq"] for e in entries(db, "sync.bundle")] == [1, 2]
@@ -101,9 +89,7 @@ def test_a_commune_audits_the_downstream_bundle_it_imports(db, hub_db, tmp_path)
 
     commune = Ctx(db, Actor(None, "admin", "Quản Trị", Role.ADMIN))
     hub = Ctx(hub_db, Actor(None, "tinh", "Cán Bộ Tỉnh", Role.ADMIN))
-    invite = sync_hub.invite(hub, tmp_path / "hub-invite.json")
-    request = commune_sync.enroll(commune, invite.path, tmp_path / "request.json")
-    sync_hub.enroll(hub, request.request_path.read_bytes(), fingerprint=request.my_fingerprint)
+    enroll(commune, hub, tmp_path)
     with hub_db.write() as s:  # the hub changes a fee in its catalog
         s.scalars(select(Procedure).order_by(Procedure.code)).first().fees = [
             {"name": "Lệ phí", "amount_vnd": 15000, "note": None}]

@@ -10,13 +10,13 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from sqlalchemy import func, select
+from ui_helpers import open_window
 
 from commune_desk.domain.calendar import to_local
 from commune_desk.services import intake
 from commune_desk.store.base import utcnow
 from commune_desk.store.models import Dossier
 from commune_desk.ui.desk_intake import IntakeWidget
-from commune_desk.ui.main_window import MainWindow
 from commune_desk.ui.pdf_preview import PdfPreviewDialog
 from commune_desk.ui.tasks import wait_idle
 
@@ -28,11 +28,7 @@ def settle(qtbot, ms: int = 50) -> None:
 
 @pytest.fixture
 def window(qtbot, clerk_ctx):
-    w = MainWindow(clerk_ctx)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    yield w
+    yield open_window(qtbot, clerk_ctx)
     wait_idle()
 
 

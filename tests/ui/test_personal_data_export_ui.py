@@ -11,19 +11,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from sqlalchemy import select
 from training_data import add_staff
+from ui_helpers import open_window, settle
 
 from commune_desk.domain.roles import Role
 from commune_desk.services.context import Actor, Ctx
 from commune_desk.store.models import AuditEntry
-from commune_desk.ui.main_window import MainWindow
-from commune_desk.ui.tasks import wait_idle
-
-
-def settle(qtbot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        wait_idle()
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 def answer_warning(seen: list[str], button: str | None) -> None:
@@ -51,11 +43,7 @@ def staff_page(qtbot, db, monkeypatch):
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     trainer = Ctx(db, Actor(uuid.uuid4(), "giangvien", "Lê Thị Giảng", Role.TRAINER))
     add_staff(trainer, 3)
-    window = MainWindow(trainer)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    training = window.show_area("training")
+    training = open_window(qtbot, trainer).show_area("training")
     settle(qtbot)
     yield training.staff
     settle(qtbot)

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from ui_helpers import open_window
 
-from commune_desk.ui.main_window import MainWindow
 from commune_desk.ui.tasks import wait_idle
 
 
 @pytest.fixture
 def intake_form(qtbot, clerk_ctx):
-    w = MainWindow(clerk_ctx)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    widget = w.show_area("desk").intake
+    widget = open_window(qtbot, clerk_ctx).show_area("desk").intake
     qtbot.waitUntil(lambda: widget.rules is not None and widget.competent_combo.count() > 1, timeout=10000)
     yield widget
     wait_idle()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy import func, select
 from training_data import add_staff, person
+from ui_helpers import open_window, settle
 
 from commune_desk.domain.roles import Role
 from commune_desk.services import training as T
@@ -20,18 +21,11 @@ from commune_desk.services.context import Actor, Ctx
 from commune_desk.store.models import Attendance, Certificate, Course, TrainingSession
 from commune_desk.ui.main_window import MainWindow
 from commune_desk.ui.pdf_preview import PdfPreviewDialog
-from commune_desk.ui.tasks import wait_idle
 from commune_desk.ui.training_results import SCORE_COL
 
 KEY = {"P": Qt.Key.Key_P, "A": Qt.Key.Key_A, "E": Qt.Key.Key_E, "L": Qt.Key.Key_L}
 
 
-def settle(qtbot, rounds: int = 4) -> None:
-    """Let queued tasks run and their callbacks (which may queue more) arrive."""
-    for _ in range(rounds):
-        wait_idle()
-        QApplication.processEvents()
-        qtbot.wait(5)
 
 
 def type_into(edit: QLineEdit, text: str) -> None:
@@ -51,10 +45,7 @@ def trainer(db) -> Ctx:
 
 @pytest.fixture
 def page(qtbot, trainer):
-    window = MainWindow(trainer)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
+    window = open_window(qtbot, trainer)
     training = window.show_area("training")
     settle(qtbot)
     yield training
